@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c -- the mox program: a small composition of the mox libraries.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mox/common.h>
+
+#include "mox.h"
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const struct mox_cmd cmds[] = {
+	{ "version", "", "print the version of mox and its libraries",
+	    cmd_version },
+	{ "help", "[command]", "print this help", cmd_help },
+	{ "dns", "lookup [-zone FILE] [resolver flags] <type> <name>",
+	    "look up DNS records through the mox resolver", cmd_dns },
+};
+
+void
+mox_errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mox: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: mox <command> [args]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
+		fprintf(f, "  mox %s %s\n\t%s\n", cmds[i].name, cmds[i].args,
+		    cmds[i].help);
+}
+
+static int
+cmd_version(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		fputs("usage: mox version\n", stderr);
+		return EXIT_USAGE;
+	}
+	printf("mox %s\n", mox_version());
+	printf("libmox-core %s\n", mox_version());
+	return 0;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	if (argc > 2) {
+		fputs("usage: mox help [command]\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (argc == 2) {
+		for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+			if (strcmp(argv[1], cmds[i].name) == 0) {
+				printf("usage: mox %s %s\n\t%s\n", cmds[i].name,
+				    cmds[i].args, cmds[i].help);
+				if (cmds[i].run == cmd_dns) {
+					char *dargv[] = { (char *)"dns",
+						(char *)"-help", NULL };
+
+					return cmd_dns(2, dargv);
+				}
+				return 0;
+			}
+		}
+		mox_errorf("unknown command \"%s\"", argv[1]);
+		return EXIT_USAGE;
+	}
+	usage(stdout);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	mox_errorf("unknown command \"%s\"", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
