@@ -54,7 +54,8 @@ int mox__buf_add(mox__buf *b, const void *data, size_t len);
 int mox__buf_adds(mox__buf *b, const char *s);
 int mox__buf_addc(mox__buf *b, char c);
 int mox__buf_addf(mox__buf *b, const char *fmt, ...) MOX__PRINTF(2, 3);
-int mox__buf_vaddf(mox__buf *b, const char *fmt, va_list ap);
+int mox__buf_vaddf(mox__buf *b, const char *fmt, va_list ap)
+    MOX__PRINTF(2, 0);
 /* Take ownership of the NUL-terminated contents; the buffer is reset. */
 char *mox__buf_detach(mox__buf *b, size_t *len);
 void mox__buf_free(mox__buf *b);

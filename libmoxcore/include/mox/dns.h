@@ -164,7 +164,11 @@ typedef struct mox_unbound_options {
 	/** Timeout of one question in milliseconds; 0 = 10000. */
 	unsigned int timeout_ms;
 	/** Extra libunbound options as "name: value" strings (see
-	 * unbound.conf(5)), for example "do-not-query-localhost: no". */
+	 * unbound.conf(5)). libunbound (unlike the unbound server) queries
+	 * 127.0.0.1 by default; "do-not-query-localhost: yes" stops that.
+	 * libunbound answers RFC 6761 names such as "test." itself;
+	 * "local-zone: test. nodefault" lifts that (handled by this backend,
+	 * since libunbound ignores that form when set as an option). */
 	const char *const *unbound_options;
 	size_t nunbound_options;
 } mox_unbound_options;
@@ -269,14 +273,16 @@ MOX_API const char *mox_resolver_errmsg(const mox_resolver *r);
 
 /**
  * Set the log callback: fn receives messages whose level is at most
- * max_level. NULL fn turns logging off (the default).
+ * max_level. NULL fn turns logging off (the default). Not while questions
+ * are being asked on other threads: set it up before.
  */
 MOX_API void mox_resolver_set_log(mox_resolver *r, mox_log_fn fn, void *arg,
     int max_level);
 
 /**
  * Set the timeout of one question, in milliseconds (0 for the backend's
- * default). Applies to questions started afterwards.
+ * default). Applies to questions started afterwards. Not while questions
+ * are being asked on other threads: set it up before.
  */
 MOX_API void mox_resolver_set_timeout(mox_resolver *r, unsigned int ms);
 
