@@ -11,7 +11,7 @@ builddir=${BUILDDIR:-build}
 
 packages=(
 	build-essential g++ clang meson ninja-build pkg-config
-	libmbedtls-dev libunbound-dev libidn2-dev libpcre2-dev libcmocka-dev
+	libmbedtls-dev libunbound-dev libevent-dev libidn2-dev libpcre2-dev libcmocka-dev
 	dns-root-data nsd ldnsutils python3 binutils
 )
 

@@ -557,14 +557,21 @@ int
 mox_dns_answer_add(mox_dns_answer *a, const char *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, size_t rdlen)
 {
-	char name[MOX_DOMAIN_MAX + 1];
-	int rc;
+	char name[4 * CORE_NAME_WIRE_MAX + 1];
+	size_t len;
 
 	if (a == NULL || owner == NULL)
 		return MOX_EINVAL;
-	rc = core_qname_check(name, sizeof(name), owner);
-	if (rc != MOX_OK)
+	/* Presentation form as answers hold it (escapes allowed); one
+	 * trailing dot is dropped, "." is the root. */
+	len = strlen(owner);
+	if (len > 0 && owner[len - 1] == '.' &&
+	    (len < 2 || owner[len - 2] != '\\'))
+		len--;
+	if (len >= sizeof(name))
 		return MOX_EINVAL;
+	memcpy(name, owner, len);
+	name[len] = '\0';
 	return answer_add(a, name, type, ttl, rdata, rdlen);
 }
 

@@ -43,7 +43,7 @@ check mx 0 ';; result: ok' 'example.org.	300	IN	MX	10 mail.example.org.' -- \
 check cname-chain 0 ';; result: ok' ';; cname: www.example.org. -> web.example.org. -> mail.example.org.' \
 	'mail.example.org.	300	IN	A	192.0.2.25' -- "$mox" dns lookup "${z[@]}" A www.example.org
 check aaaa 0 'mail.example.org.	300	IN	AAAA	2001:db8::25' -- "$mox" dns lookup "${z[@]}" AAAA mail.example.org
-check nodata 0 ';; result: nodata' ';; rcode: NOERROR' ';; ttl: 60' -- "$mox" dns lookup "${z[@]}" AAAA www.example.org
+check nodata 0 ';; result: nodata' ';; rcode: NOERROR' ';; ttl: 60' -- "$mox" dns lookup "${z[@]}" MX mail.example.org
 check nxdomain 0 ';; result: nxdomain' ';; rcode: NXDOMAIN' -- "$mox" dns lookup "${z[@]}" A nope.example.org
 check not-in-zone 0 ';; result: nxdomain' -- "$mox" dns lookup "${z[@]}" A example.com
 check servfail 0 ';; result: servfail' ';; rcode: SERVFAIL' -- "$mox" dns lookup "${z[@]}" A broken.example.org

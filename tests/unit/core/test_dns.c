@@ -22,7 +22,7 @@ static void
 qname_check(void **state)
 {
 	char out[MOX_DOMAIN_MAX + 1];
-	char longlabel[64], longname[300];
+	char longlabel[65], longname[300];
 
 	(void)state;
 	assert_int_equal(core_qname_check(out, sizeof(out), "Example.COM."),
