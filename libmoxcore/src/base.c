@@ -355,6 +355,18 @@ mox__logf(const mox__logger *l, int level, const char *fmt, ...)
 	l->fn(l->arg, level, msg);
 }
 
+const char *
+mox__errno_text(int e, char *buf, size_t cap)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+	return strerror_r(e, buf, cap);
+#else
+	if (strerror_r(e, buf, cap) != 0)
+		snprintf(buf, cap, "error %d", e);
+	return buf;
+#endif
+}
+
 /* --- ASCII --- */
 
 int

@@ -130,6 +130,37 @@ mox__isspace(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
 	    c == '\v';
 }
+/* Big-endian (network order) reads. */
+static inline uint16_t
+mox__get16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+static inline uint32_t
+mox__get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	    ((uint32_t)p[2] << 8) | p[3];
+}
+/* Value of a base64 digit (RFC 4648 alphabet), or -1. */
+static inline int
+mox__b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+/* strerror(e) into buf (thread-safe); returns the text, never NULL. */
+const char *mox__errno_text(int e, char *buf, size_t cap);
+
 int mox__strcasecmp(const char *a, const char *b);
 int mox__strncasecmp(const char *a, const char *b, size_t n);
 /* Case-insensitive compare of a counted string with a NUL-terminated one. */

@@ -262,19 +262,6 @@ arena_name_text(mox__arena *a, const uint8_t *wire, size_t len)
 
 /* --- record decoding --- */
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
-}
-
 /* The name at rdata+off that must end exactly at rdlen when last. */
 static int
 decode_name(mox__arena *a, const mox_dns_rr *rr, size_t off, bool last,
@@ -322,14 +309,14 @@ core_rr_decode(mox__arena *a, mox_dns_rr *rr)
 	case MOX_DNS_MX:
 		if (n < 3)
 			return MOX_EINVAL;
-		rr->preference = get16(d);
+		rr->preference = mox__get16(d);
 		return decode_name(a, rr, 2, true, &rr->target, NULL);
 	case MOX_DNS_SRV:
 		if (n < 7)
 			return MOX_EINVAL;
-		rr->preference = get16(d);
-		rr->weight = get16(d + 2);
-		rr->port = get16(d + 4);
+		rr->preference = mox__get16(d);
+		rr->weight = mox__get16(d + 2);
+		rr->port = mox__get16(d + 4);
 		return decode_name(a, rr, 6, true, &rr->target, NULL);
 	case MOX_DNS_SOA: {
 		const char *rname;
@@ -747,12 +734,12 @@ parse_rr(mox__arena *ar, const uint8_t *msg, size_t len, size_t *off,
 		return MOX_ESYNTAX;
 	if (len - *off < 10)
 		return MOX_ESYNTAX;
-	rr->type = get16(msg + *off);
-	rr->rclass = get16(msg + *off + 2);
-	rr->ttl = get32(msg + *off + 4);
+	rr->type = mox__get16(msg + *off);
+	rr->rclass = mox__get16(msg + *off + 2);
+	rr->ttl = mox__get32(msg + *off + 4);
 	if (rr->ttl > 0x7fffffff) /* RFC 2181 8 */
 		rr->ttl = 0;
-	rdlen = get16(msg + *off + 8);
+	rdlen = mox__get16(msg + *off + 8);
 	*off += 10;
 	if (len - *off < rdlen)
 		return MOX_ESYNTAX;
@@ -774,7 +761,7 @@ skip_rr(const uint8_t *msg, size_t len, size_t *off)
 		return MOX_ESYNTAX;
 	if (len - *off < 10)
 		return MOX_ESYNTAX;
-	rdlen = get16(msg + *off + 8);
+	rdlen = mox__get16(msg + *off + 8);
 	*off += 10;
 	if (len - *off < rdlen)
 		return MOX_ESYNTAX;
@@ -801,17 +788,17 @@ mox_dns_answer_from_wire(mox_dns_answer **out, const uint8_t *msg,
 	*out = NULL;
 	if (msg == NULL || len < 12)
 		return MOX_ESYNTAX;
-	flags = get16(msg + 2);
-	if ((flags & 0x8000) == 0 || get16(msg + 4) != 1)
+	flags = mox__get16(msg + 2);
+	if ((flags & 0x8000) == 0 || mox__get16(msg + 4) != 1)
 		return MOX_ESYNTAX; /* not a response with one question */
 	rcode = flags & 0xf;
-	ancount = get16(msg + 6);
-	nscount = get16(msg + 8);
+	ancount = mox__get16(msg + 6);
+	nscount = mox__get16(msg + 8);
 	if (core_name_unpack(qname, &qnamelen, msg, len, &off) != MOX_OK)
 		return MOX_ESYNTAX;
 	if (len - off < 4)
 		return MOX_ESYNTAX;
-	qtype = get16(msg + off);
+	qtype = mox__get16(msg + off);
 	off += 4;
 
 	mox__sbuf_init(&sb, qtext, sizeof(qtext));
@@ -907,7 +894,7 @@ mox_dns_answer_from_wire(mox_dns_answer **out, const uint8_t *msg,
 				continue;
 			}
 			if (ns.type == MOX_DNS_SOA && ns.rdlen >= 22) {
-				uint32_t min = get32(ns.rdata + ns.rdlen - 4);
+				uint32_t min = mox__get32(ns.rdata + ns.rdlen - 4);
 
 				answer_note_ttl(a, ns.ttl < min ? ns.ttl : min);
 				break;

@@ -10,19 +10,6 @@
 
 #include "dns-int.h"
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
-}
-
 /* Length of the name at d that ends exactly at n, else 0. */
 static size_t
 name_exact(const uint8_t *d, size_t n)
@@ -219,12 +206,12 @@ put_rdata(mox__sbuf *sb, uint16_t type, const uint8_t *d, size_t n)
 		put_name(sb, d, n);
 		break;
 	case MOX_DNS_MX:
-		mox__sbuf_addf(sb, "%u ", (unsigned int)get16(d));
+		mox__sbuf_addf(sb, "%u ", (unsigned int)mox__get16(d));
 		put_name(sb, d + 2, n - 2);
 		break;
 	case MOX_DNS_SRV:
-		mox__sbuf_addf(sb, "%u %u %u ", (unsigned int)get16(d),
-		    (unsigned int)get16(d + 2), (unsigned int)get16(d + 4));
+		mox__sbuf_addf(sb, "%u %u %u ", (unsigned int)mox__get16(d),
+		    (unsigned int)mox__get16(d + 2), (unsigned int)mox__get16(d + 4));
 		put_name(sb, d + 6, n - 6);
 		break;
 	case MOX_DNS_SOA:
@@ -234,9 +221,9 @@ put_rdata(mox__sbuf *sb, uint16_t type, const uint8_t *d, size_t n)
 		put_name(sb, d + l1, n - l1 - 20);
 		d += n - 20;
 		mox__sbuf_addf(sb, " %lu %lu %lu %lu %lu",
-		    (unsigned long)get32(d), (unsigned long)get32(d + 4),
-		    (unsigned long)get32(d + 8), (unsigned long)get32(d + 12),
-		    (unsigned long)get32(d + 16));
+		    (unsigned long)mox__get32(d), (unsigned long)mox__get32(d + 4),
+		    (unsigned long)mox__get32(d + 8), (unsigned long)mox__get32(d + 12),
+		    (unsigned long)mox__get32(d + 16));
 		break;
 	case MOX_DNS_TXT:
 	case MOX_DNS_SPF:
@@ -257,12 +244,12 @@ put_rdata(mox__sbuf *sb, uint16_t type, const uint8_t *d, size_t n)
 		put_hex(sb, d + 2, n - 2);
 		break;
 	case MOX_DNS_DS:
-		mox__sbuf_addf(sb, "%u %u %u ", (unsigned int)get16(d),
+		mox__sbuf_addf(sb, "%u %u %u ", (unsigned int)mox__get16(d),
 		    (unsigned int)d[2], (unsigned int)d[3]);
 		put_hex(sb, d + 4, n - 4);
 		break;
 	case MOX_DNS_DNSKEY:
-		mox__sbuf_addf(sb, "%u %u %u ", (unsigned int)get16(d),
+		mox__sbuf_addf(sb, "%u %u %u ", (unsigned int)mox__get16(d),
 		    (unsigned int)d[2], (unsigned int)d[3]);
 		put_base64(sb, d + 4, n - 4);
 		break;

@@ -266,13 +266,6 @@ node_type(const struct snode *n, uint16_t type)
 	return NULL;
 }
 
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
-}
-
 /*
  * For a negative answer about the name w: the authentic bit and TTL from
  * the SOA of the closest enclosing zone held (RFC 2308 5: the smaller of
@@ -293,7 +286,7 @@ negative_info(const struct sres *s, const uint8_t *w, size_t wlen,
 		n = node_find(s, w + off, wlen - off);
 		soa = node_type(n, MOX_DNS_SOA);
 		if (soa != NULL) {
-			uint32_t min = get32(soa->rdata + soa->rdlen - 4);
+			uint32_t min = mox__get32(soa->rdata + soa->rdlen - 4);
 
 			*secure = rrs_authentic(n, MOX_DNS_SOA, false);
 			*have_ttl = true;
@@ -612,18 +605,6 @@ mox_resolver_static_load(mox_resolver *r, const char *text, size_t len,
 	return rc;
 }
 
-static const char *
-errno_text(int e, char *buf, size_t cap)
-{
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-	return strerror_r(e, buf, cap);
-#else
-	if (strerror_r(e, buf, cap) != 0)
-		snprintf(buf, cap, "error %d", e);
-	return buf;
-#endif
-}
-
 int
 mox_resolver_static_load_file(mox_resolver *r, const char *path,
     const char *origin)
@@ -643,7 +624,7 @@ mox_resolver_static_load_file(mox_resolver *r, const char *path,
 	if (fd < 0) {
 		e = errno;
 		core_resolver_seterr(r, "%s: %s", path,
-		    errno_text(e, eb, sizeof(eb)));
+		    mox__errno_text(e, eb, sizeof(eb)));
 		return MOX_EIO;
 	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -669,7 +650,7 @@ mox_resolver_static_load_file(mox_resolver *r, const char *path,
 			close(fd);
 			mox__buf_free(&b);
 			core_resolver_seterr(r, "%s: %s", path,
-			    errno_text(e, eb, sizeof(eb)));
+			    mox__errno_text(e, eb, sizeof(eb)));
 			return MOX_EIO;
 		}
 		if (n == 0)

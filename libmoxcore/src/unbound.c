@@ -612,18 +612,6 @@ seterr(char *errbuf, size_t errcap, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *
-errno_text(int e, char *buf, size_t cap)
-{
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-	return strerror_r(e, buf, cap);
-#else
-	if (strerror_r(e, buf, cap) != 0)
-		snprintf(buf, cap, "error %d", e);
-	return buf;
-#endif
-}
-
 /* MOX_OK when path can be opened for reading; else MOX_EIO with errbuf
  * naming what and path. */
 static int
@@ -638,7 +626,7 @@ check_readable(const char *what, const char *path, char *errbuf,
 		int e = errno;
 
 		seterr(errbuf, errcap, "%s \"%s\": %s", what, path,
-		    errno_text(e, ebuf, sizeof(ebuf)));
+		    mox__errno_text(e, ebuf, sizeof(ebuf)));
 		return MOX_EIO;
 	}
 	fclose(f);

@@ -643,22 +643,6 @@ rd_hex_nonempty(struct zparse *z, const char *what)
 }
 
 static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static int
 b64_emit(struct zparse *z, const int q[4], int ndata)
 {
 	uint8_t b[3];
@@ -697,7 +681,7 @@ rd_base64_rest(struct zparse *z, const char *what)
 				npad++;
 				q[nq++] = 0;
 			} else {
-				v = b64val(c);
+				v = mox__b64_value(c);
 				if (v < 0 || npad > 0)
 					return zerr_tok(z, msg, &t, "");
 				q[nq++] = v;

@@ -15,7 +15,7 @@ pc=$(find "$tmp/root" -name mox-core.pc | head -n 1)
 [ -n "$pc" ] || { echo "mox-core.pc was not installed"; exit 1; }
 pcdir=$(dirname "$pc")
 libdir=$(dirname "$pcdir")
-for h in common.h addr.h dns.h; do
+for h in common.h addr.h dns.h message.h; do
 	[ -n "$(find "$tmp/root" -path "*/include/mox/$h")" ] || { echo "header mox/$h not installed"; exit 1; }
 done
 # The soname link a program records must exist.

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * mox/message.h -- RFC 5322 message headers: scanning the header section
+ * without copying it, RFC 2047 encoded-words, address lists, dates and
+ * message-id lists.
+ *
+ * Threads: every function here is reentrant. A mox_msg_iter is used by one
+ * thread at a time. A parsed mox_msg_addrlist or mox_msg_idlist is
+ * immutable and may be read by any number of threads at once; freeing it
+ * must not race with readers. There is no global state (iconv descriptors
+ * are opened and closed within each call).
+ *
+ * Input is always (const uint8_t *, size_t): nothing here relies on a
+ * terminating NUL, and a NUL byte inside a header is reported, never
+ * silently shortens the input. The header scanner and iterator never
+ * allocate and never copy the message: every mox_slice they return points
+ * into the caller's buffer and is valid as long as that buffer is.
+ *
+ * Structs the caller provides (options, iterator, field, date) start with
+ * `unsigned int version`; initialize them with their _INIT macro (or
+ * mox_msg_options_init()). Functions fill only the fields that the given
+ * version has and return MOX_EVERSION for version 0 or a version newer
+ * than the library knows.
+ */
+#ifndef MOX_MESSAGE_H
+#define MOX_MESSAGE_H
+
+#include <mox/common.h>
+#include <mox/addr.h>
+
+MOX_BEGIN_DECLS
+
+/* --- opaque types --- */
+
+/** A parsed address list (RFC 5322 3.4). Owned by the caller; free with
+ * mox_msg_addrlist_free(). */
+typedef struct mox_msg_addrlist mox_msg_addrlist;
+
+/** A parsed list of message-ids (Message-ID, References, In-Reply-To).
+ * Owned by the caller; free with mox_msg_idlist_free(). */
+typedef struct mox_msg_idlist mox_msg_idlist;
+
+/* --- enums --- */
+
+/** Line-end styles seen in a header section (bits). Both bits set means
+ * the section mixes CRLF and bare LF line ends. A bare CR is not a line
+ * end: it is an ordinary byte of the line. */
+enum mox_msg_eol {
+	MOX_MSG_EOL_CRLF = 1u << 0, /**< at least one line ends in CRLF */
+	MOX_MSG_EOL_LF = 1u << 1,   /**< at least one line ends in bare LF */
+	MOX_MSG_EOL_MIXED = (1u << 0) | (1u << 1)
+};
+
+/** Flags of a mox_msg_field. */
+enum mox_msg_field_flags {
+	/** Obsolete "name WSP :" form (RFC 5322 4.5.3): WSP before the
+	 * colon. The name slice excludes that WSP. */
+	MOX_MSG_FIELD_OBS_WSP = 1u << 0,
+	/** The field contains a NUL byte (mox_msg_iter_next() returns
+	 * MOX_ENUL for it). */
+	MOX_MSG_FIELD_NUL = 1u << 1,
+	/** The field's last line has no line end (input ended). */
+	MOX_MSG_FIELD_NO_EOL = 1u << 2,
+	/** The field is folded (has continuation lines). */
+	MOX_MSG_FIELD_FOLDED = 1u << 3,
+	/** The field has octets >= 0x80 (RFC 6532 UTF-8 or raw 8-bit). */
+	MOX_MSG_FIELD_8BIT = 1u << 4
+};
+
+/** Flags of mox_msg_addrlist_parse(). */
+enum mox_msg_addr_flags {
+	/** Skip entries that do not parse (up to the next ',' at the top
+	 * level) instead of failing, and close unterminated groups, angle
+	 * brackets, comments and quoted strings at the end of input. For
+	 * IMAP ENVELOPE and display, which need what they can get. */
+	MOX_MSG_ADDR_LENIENT = 1u << 0,
+	/** Do not decode RFC 2047 encoded-words in display and group names. */
+	MOX_MSG_ADDR_NO_2047 = 1u << 1
+};
+
+/** Kind of an address list entry. */
+enum mox_msg_addr_kind {
+	/** A mailbox (possibly inside a group). */
+	MOX_MSG_ADDR_MAILBOX = 0,
+	/** A group with no members ("undisclosed-recipients:;"); only the
+	 * group fields are set. */
+	MOX_MSG_ADDR_EMPTY_GROUP = 1
+};
+
+/** Flags of a mox_msg_date. */
+enum mox_msg_date_flags {
+	/** An obsolete form was used (two- or three-digit year, obsolete
+	 * zone name, missing seconds, missing zone). */
+	MOX_MSG_DATE_OBSOLETE = 1u << 0,
+	/** The day-of-week does not match the date (the date wins). */
+	MOX_MSG_DATE_BAD_WEEKDAY = 1u << 1,
+	/** There was no zone at all (treated as -0000). */
+	MOX_MSG_DATE_NO_ZONE = 1u << 2
+};
+
+/* --- option structs and caller-provided structs --- */
+
+/** Limits for scanning a header section. */
+typedef struct mox_msg_options {
+	unsigned int version;    /**< MOX_MSG_OPTIONS_VERSION */
+	/** Largest header section in octets, the empty line included.
+	 * Default 1 MiB. 0 means no limit. */
+	size_t max_header_size;
+	/** Most fields in a header section (malformed lines count). Default
+	 * 10000. 0 means no limit. */
+	size_t max_fields;
+	/** Longest physical line in octets, line end excluded. RFC 5322
+	 * allows 998, real mail has longer lines. Default 0: no limit other
+	 * than max_header_size. */
+	size_t max_line_length;
+} mox_msg_options;
+
+#define MOX_MSG_OPTIONS_VERSION 1
+#define MOX_MSG_OPTIONS_INIT                                                \
+	{ MOX_MSG_OPTIONS_VERSION, (size_t)1 << 20, 10000, 0 }
+
+/**
+ * One header field, as mox_msg_iter_next() finds it. Every slice points
+ * into the message buffer. Initialize with MOX_MSG_FIELD_INIT.
+ */
+typedef struct mox_msg_field {
+	unsigned int version;    /**< MOX_MSG_FIELD_VERSION */
+	/** Field name as written, without the colon and without obsolete WSP
+	 * before it. Empty for a malformed line. */
+	mox_slice name;
+	/** The whole field: name, colon, value, every continuation line and
+	 * the final line end (CRLF or LF; absent at end of input). This is
+	 * what DKIM canonicalizes. */
+	mox_slice raw;
+	/** The value: everything after the colon up to, not including, the
+	 * final line end; folding line ends are kept. For a malformed line
+	 * (no colon) the whole line without its final line end. */
+	mox_slice value;
+	/** Offset of raw.ptr from the start of the message. */
+	size_t offset;
+	/** mox_msg_field_flags */
+	unsigned int flags;
+} mox_msg_field;
+
+#define MOX_MSG_FIELD_VERSION 1
+#define MOX_MSG_FIELD_INIT                                                  \
+	{ MOX_MSG_FIELD_VERSION, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, 0, 0 }
+
+/**
+ * Result of mox_msg_header_scan(). Initialize with MOX_MSG_HEADER_INIT.
+ */
+typedef struct mox_msg_header {
+	unsigned int version;    /**< MOX_MSG_HEADER_VERSION */
+	/** Octets of header fields, from the start up to (not including) the
+	 * empty line. */
+	size_t header_len;
+	/** Offset of the body: just after the empty line, or the input
+	 * length when there is no empty line. */
+	size_t body_offset;
+	/** Whether the empty line separating header and body was found.
+	 * When false, the whole input is header. */
+	bool has_separator;
+	/** mox_msg_eol bits for every line of the section, the empty line
+	 * included; 0 when the section has no line end at all. */
+	unsigned int eol;
+	/** Number of fields, malformed ones included. */
+	size_t nfields;
+	/** Number of malformed fields (no colon, bad name, leading
+	 * continuation line). */
+	size_t nmalformed;
+	/** Number of fields with a NUL byte. */
+	size_t nnul;
+	/** Offset of the first malformed or NUL field, or of the limit that
+	 * was exceeded; SIZE_MAX when there is none. */
+	size_t err_offset;
+} mox_msg_header;
+
+#define MOX_MSG_HEADER_VERSION 1
+#define MOX_MSG_HEADER_INIT                                                 \
+	{ MOX_MSG_HEADER_VERSION, 0, 0, false, 0, 0, 0, 0, 0 }
+
+/**
+ * Iterator over the fields of a header section. Caller-allocated (on the
+ * stack is fine), set up by mox_msg_iter_init(); it holds no resources and
+ * needs no cleanup. Its members are private: use the functions.
+ */
+typedef struct mox_msg_iter {
+	unsigned int version;    /**< set by mox_msg_iter_init() */
+	const uint8_t *msg_;
+	size_t len_;
+	size_t pos_;
+	size_t nfields_;
+	size_t max_header_size_;
+	size_t max_fields_;
+	size_t max_line_length_;
+	size_t err_offset_;
+	size_t header_end_;
+	unsigned int eol_;
+	int state_;
+	void *reserved_[4];
+} mox_msg_iter;
+
+#define MOX_MSG_ITER_VERSION 1
+
+/** A parsed date-time. Initialize with MOX_MSG_DATE_INIT. */
+typedef struct mox_msg_date {
+	unsigned int version;    /**< MOX_MSG_DATE_VERSION */
+	/** Seconds since 1970-01-01T00:00:00Z (leap second 60 counts as the
+	 * next second's start). */
+	int64_t unix_seconds;
+	/** Zone offset east of UTC in minutes, as written (-0000 and unknown
+	 * zones give 0). */
+	int zone_minutes;
+	/** False for "-0000", military letters, missing zone: the local
+	 * time of the sender is unknown (RFC 5322 3.3 and 4.3). */
+	bool zone_known;
+	/** mox_msg_date_flags */
+	unsigned int flags;
+} mox_msg_date;
+
+#define MOX_MSG_DATE_VERSION 1
+#define MOX_MSG_DATE_INIT { MOX_MSG_DATE_VERSION, 0, 0, false, 0 }
+
+/**
+ * One entry of a parsed address list. Owned by its list: pointers are
+ * valid until mox_msg_addrlist_free(). Every string is NUL-terminated and
+ * also has a length (it may contain no NUL: inputs with NUL fail).
+ * The library allocates these; fields may be appended in later versions.
+ */
+typedef struct mox_msg_mailbox {
+	/** mox_msg_addr_kind */
+	int kind;
+	/** Display name, UTF-8, RFC 2047 decoded, quoting removed, words
+	 * joined by one space; "" when there is none. When a mailbox has no
+	 * display name but a comment follows its address, as in
+	 * "a@b (Name)", the comment text is used. */
+	const char *display_name;
+	size_t display_name_len;
+	/** Localpart, unquoted (quoted-pairs resolved, obsolete CFWS around
+	 * dots removed), UTF-8 allowed (RFC 6532). "" for empty groups. */
+	const char *localpart;
+	size_t localpart_len;
+	/** Domain as written, comments and whitespace removed; a domain
+	 * literal keeps its brackets. "" for empty groups. */
+	const char *domain;
+	size_t domain_len;
+	/** Domain through mox_domain_parse(): lowercase A-label and U-label
+	 * forms; NULL when the domain is not a valid name (a literal, or
+	 * invalid IDNA). */
+	const char *domain_ascii;
+	const char *domain_unicode;
+	/** Name of the group the entry is in, decoded as display_name; NULL
+	 * when not in a group. */
+	const char *group;
+	size_t group_len;
+	/** 1-based index of that group in the list, 0 when not in a group:
+	 * tells consecutive groups of the same name apart. */
+	unsigned int group_index;
+	/** Offset in the input where the entry starts. */
+	size_t offset;
+} mox_msg_mailbox;
+
+/* --- lifecycle --- */
+
+/**
+ * Fill options with the defaults for the given version.
+ *
+ * @param[out] opts     options to fill
+ * @param[in]  version  MOX_MSG_OPTIONS_VERSION, or an older version
+ * @return MOX_OK, MOX_EINVAL (NULL), MOX_EVERSION (0 or too new)
+ */
+MOX_API int mox_msg_options_init(mox_msg_options *opts, unsigned int version);
+
+/**
+ * Free memory the library returned (mox_msg_decode_2047() strings).
+ * NULL does nothing.
+ */
+MOX_API void mox_msg_free(void *p);
+
+/* --- header section --- */
+
+/**
+ * Scan a message's header section in one pass: find where it ends (the
+ * empty line, or the end of input), count fields and check limits. No
+ * allocation, no copy.
+ *
+ * @param[out] out   result; version must be set (MOX_MSG_HEADER_INIT).
+ *                   Filled also on MOX_ELIMIT (err_offset is where the
+ *                   limit was exceeded).
+ * @param[in]  msg   message bytes (borrowed for the call)
+ * @param[in]  len   length of msg
+ * @param[in]  opts  limits, NULL for defaults
+ * @return MOX_OK (malformed and NUL fields are counted, not errors),
+ *         MOX_EINVAL (NULL out, or NULL msg with len > 0), MOX_EVERSION,
+ *         MOX_ELIMIT (a limit was exceeded)
+ */
+MOX_API int mox_msg_header_scan(mox_msg_header *out, const uint8_t *msg,
+    size_t len, const mox_msg_options *opts);
+
+/**
+ * Set up an iterator over the header fields of a message. The message
+ * buffer is borrowed and must outlive the iterator. Never fails for valid
+ * arguments; the iterator does nothing after an error.
+ *
+ * @param[out] it    iterator (caller-allocated)
+ * @param[in]  msg   message, or only its header section
+ * @param[in]  len   length of msg
+ * @param[in]  opts  limits, NULL for defaults (copied)
+ * @return MOX_OK, MOX_EINVAL (NULL it, NULL msg with len > 0),
+ *         MOX_EVERSION (opts version)
+ */
+MOX_API int mox_msg_iter_init(mox_msg_iter *it, const uint8_t *msg,
+    size_t len, const mox_msg_options *opts);
+
+/**
+ * Next field of the header section.
+ *
+ * Per-field problems are reported and the iterator moves past the field,
+ * so a lenient caller simply calls again: for MOX_ESYNTAX and MOX_ENUL the
+ * field is filled (raw, value, offset; name for MOX_ENUL).
+ *
+ * @param[in,out] it   iterator
+ * @param[out]    out  the field; version must be set (MOX_MSG_FIELD_INIT)
+ * @return MOX_OK; MOX_ENOTFOUND at the end of the header section;
+ *         MOX_ESYNTAX for a malformed line (no colon, empty or invalid
+ *         name, a continuation line with no field before it); MOX_ENUL for
+ *         a field with a NUL byte; MOX_ELIMIT when a limit is exceeded
+ *         (sticky: later calls return it too; see mox_msg_iter_offset());
+ *         MOX_EINVAL, MOX_EVERSION
+ */
+MOX_API int mox_msg_iter_next(mox_msg_iter *it, mox_msg_field *out);
+
+/**
+ * Next field whose name equals name, ignoring ASCII case. Malformed
+ * fields and fields with NUL bytes are skipped. Call again for the next
+ * one; start a new iterator to look up another name from the top.
+ *
+ * @param[in]  name  NUL-terminated field name, such as "Subject"
+ * @return MOX_OK, MOX_ENOTFOUND, MOX_ELIMIT, MOX_EINVAL, MOX_EVERSION
+ */
+MOX_API int mox_msg_iter_find(mox_msg_iter *it, const char *name,
+    mox_msg_field *out);
+
+/**
+ * Offset of the iterator: where the next field starts; after the end of
+ * the header section, the body offset; after MOX_ELIMIT, where the limit
+ * was exceeded.
+ */
+MOX_API size_t mox_msg_iter_offset(const mox_msg_iter *it);
+
+/**
+ * mox_msg_eol bits of the lines the iterator has passed so far (all of the
+ * section once mox_msg_iter_next() returned MOX_ENOTFOUND).
+ */
+MOX_API unsigned int mox_msg_iter_eol(const mox_msg_iter *it);
+
+/**
+ * Whether a field's name equals name, ignoring ASCII case.
+ */
+MOX_API bool mox_msg_field_is(const mox_msg_field *f, const char *name);
+
+/**
+ * Unfold a field value (RFC 5322 2.2.3): remove every CRLF or LF, and
+ * leading and trailing whitespace (SP, HTAB; also a CR before a removed
+ * LF). Other bytes, NUL and 8-bit included, are copied unchanged.
+ * snprintf contract; a buffer of len + 1 always fits.
+ *
+ * @param[out] buf  output, NUL-terminated when cap > 0 (may be NULL when
+ *                  cap is 0, to measure)
+ * @param[in]  cap  size of buf
+ * @param[in]  p, len  value, usually mox_msg_field.value
+ * @return the length the whole output needs (excluding NUL); truncated
+ *         when >= cap
+ */
+MOX_API size_t mox_msg_unfold(char *buf, size_t cap, const uint8_t *p,
+    size_t len);
+
+/* --- RFC 2047 --- */
+
+/**
+ * Decode unstructured header text with RFC 2047 encoded-words into UTF-8.
+ * Input may be a raw (folded) value: line ends are removed. Tolerant of
+ * real mail: 'q'/'b' in either case; whitespace between adjacent
+ * encoded-words dropped, and their octets joined before charset
+ * conversion (a character split between two words survives); encoded-words
+ * inside a word decoded; invalid base64 decoded as far as possible; an
+ * unknown charset leaves the word as written; charset aliases (utf8,
+ * latin1, ks_c_5601-1987 = CP949, gb2312 = GB18030, ...) and RFC 2231
+ * language suffixes ("utf-8*en") understood. Charsets are converted with
+ * iconv(3). Octets that are invalid in their charset, and raw text that is
+ * not UTF-8, become U+FFFD, so the result is always valid UTF-8; so
+ * does U+0000, so the result never contains a NUL before its end.
+ *
+ * @param[out] out      newly allocated NUL-terminated UTF-8; free with
+ *                      mox_msg_free(); NULL on error
+ * @param[out] out_len  its length (may be NULL)
+ * @param[in]  p, len   input text
+ * @return MOX_OK, MOX_EINVAL, MOX_ENOMEM
+ */
+MOX_API int mox_msg_decode_2047(char **out, size_t *out_len,
+    const uint8_t *p, size_t len);
+
+/* --- address lists --- */
+
+/**
+ * Parse an address list (From, To, Cc, Bcc, Reply-To, Sender, Resent-*:
+ * RFC 5322 3.4 and 4.4, RFC 6532 UTF-8), groups, nested comments, quoted
+ * strings and obsolete forms included: obs-route "<@a,@b:user@host>",
+ * obs-local-part "john . doe", obs-phrase with dots, empty list elements.
+ * Input may be a raw (folded) value.
+ *
+ * @param[out] out         the list on MOX_OK (possibly empty), else NULL
+ * @param[in]  p, len      input (a field value)
+ * @param[in]  flags       mox_msg_addr_flags
+ * @param[out] err_offset  on MOX_ESYNTAX, offset of the error in the input
+ *                         (may be NULL)
+ * @return MOX_OK, MOX_EINVAL, MOX_ENOMEM, MOX_ENUL (a NUL byte),
+ *         MOX_ESYNTAX (strict mode only)
+ */
+MOX_API int mox_msg_addrlist_parse(mox_msg_addrlist **out, const uint8_t *p,
+    size_t len, unsigned int flags, size_t *err_offset);
+
+/** Free a list; NULL does nothing. */
+MOX_API void mox_msg_addrlist_free(mox_msg_addrlist *l);
+
+/** Number of entries (mailboxes and empty groups). */
+MOX_API size_t mox_msg_addrlist_count(const mox_msg_addrlist *l);
+
+/**
+ * Entry i of the list.
+ *
+ * @return borrowed, valid until mox_msg_addrlist_free(); NULL when i is
+ *         out of range
+ */
+MOX_API const mox_msg_mailbox *mox_msg_addrlist_get(
+    const mox_msg_addrlist *l, size_t i);
+
+/** Number of entries the lenient mode skipped. */
+MOX_API size_t mox_msg_addrlist_skipped(const mox_msg_addrlist *l);
+
+/* --- dates --- */
+
+/**
+ * Parse an RFC 5322 date-time (3.3), with the obsolete forms of 4.3:
+ * optional day-of-week, two-digit years (< 50 is 20xx) and three-digit
+ * years (+1900), missing seconds, zone names UT GMT EST EDT CST CDT MST
+ * MDT PST PDT, military single letters (treated as -0000), comments and
+ * extra whitespace anywhere. A missing zone is accepted as -0000 with
+ * MOX_MSG_DATE_NO_ZONE.
+ *
+ * @param[out] out  result; version must be set (MOX_MSG_DATE_INIT)
+ * @return MOX_OK, MOX_EINVAL, MOX_EVERSION, MOX_ESYNTAX, MOX_ERANGE
+ *         (field out of range, such as 31 February or hour 24)
+ */
+MOX_API int mox_msg_date_parse(mox_msg_date *out, const uint8_t *p,
+    size_t len);
+
+/* --- message-ids --- */
+
+/**
+ * Parse a list of msg-ids (Message-ID, References, In-Reply-To: RFC 5322
+ * 3.6.4 and 4.5.4). Each "<id-left@id-right>" becomes one entry without
+ * brackets, CFWS inside removed. Obsolete phrases between ids are
+ * skipped. A word with '@' outside brackets is taken as an id (obsolete
+ * and broken mailers); "<>" is skipped.
+ *
+ * @param[out] out  the list (possibly empty) on MOX_OK, else NULL
+ * @return MOX_OK, MOX_EINVAL, MOX_ENOMEM, MOX_ENUL, MOX_ESYNTAX (an
+ *         unterminated "<", comment or quoted string)
+ */
+MOX_API int mox_msg_idlist_parse(mox_msg_idlist **out, const uint8_t *p,
+    size_t len);
+
+/** Free a list; NULL does nothing. */
+MOX_API void mox_msg_idlist_free(mox_msg_idlist *l);
+
+/** Number of ids. */
+MOX_API size_t mox_msg_idlist_count(const mox_msg_idlist *l);
+
+/**
+ * Id i, NUL-terminated, without angle brackets.
+ *
+ * @param[out] len  its length (may be NULL)
+ * @return borrowed, valid until mox_msg_idlist_free(); NULL when i is out
+ *         of range
+ */
+MOX_API const char *mox_msg_idlist_get(const mox_msg_idlist *l, size_t i,
+    size_t *len);
+
+MOX_END_DECLS
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * msg-int.h -- internals shared by the msg_*.c files (RFC 5322 message
+ * parsing). Hidden symbols.
+ */
+#ifndef MOX_MSG_INT_H
+#define MOX_MSG_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+
+/*
+ * Append the UTF-8 decoding of RFC 2047 text p[0..len) to b (see
+ * mox_msg_decode_2047()). Errors are left in b->err (MOX_ENOMEM).
+ */
+void msg_2047_decode(mox__buf *b, const uint8_t *p, size_t len);
+
+/*
+ * Append p[0..len) to b, replacing every invalid UTF-8 sequence with
+ * U+FFFD.
+ */
+void msg_utf8_sanitize(mox__buf *b, const uint8_t *p, size_t len);
+
+/* RFC 5322 3.2.3 atext, plus octets >= 0x80 (RFC 6532). */
+static inline int
+msg_isatext(int c)
+{
+	if (c >= 0x80)
+		return 1;
+	if (mox__isalpha(c) || mox__isdigit(c))
+		return 1;
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'':
+	case '*': case '+': case '-': case '/': case '=': case '?':
+	case '^': case '_': case '`': case '{': case '|': case '}':
+	case '~':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static inline int
+msg_iswsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Whitespace for CFWS: WSP and the line-end octets of folding. */
+static inline int
+msg_isfws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+#endif
