@@ -12,7 +12,7 @@ builddir=${BUILDDIR:-build}
 packages=(
 	build-essential g++ clang meson ninja-build pkg-config
 	libmbedtls-dev libunbound-dev libevent-dev libidn2-dev libpcre2-dev libcmocka-dev
-	dns-root-data nsd ldnsutils python3 binutils
+	dns-root-data nsd ldnsutils python3 binutils valgrind
 )
 
 deps() {
