@@ -158,6 +158,17 @@ mox__b64_value(int c)
 		return 63;
 	return -1;
 }
+/* Value of a hex digit (either case), or -1. */
+static inline int
+mox__hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = mox__lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
 /* strerror(e) into buf (thread-safe); returns the text, never NULL. */
 const char *mox__errno_text(int e, char *buf, size_t cap);
 

@@ -359,17 +359,6 @@ eword_parse(struct eword *w, const uint8_t *p, size_t len, size_t i)
 	return true;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = mox__lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Append the octets encoded in w to b. */
 static void
 eword_octets(mox__buf *b, const struct eword *w)
@@ -388,8 +377,8 @@ eword_octets(mox__buf *b, const struct eword *w)
 			if (c == '_') {
 				c = ' ';
 			} else if (c == '=' && i + 2 < n &&
-			    (h = hexval(t[i + 1])) >= 0 &&
-			    (l = hexval(t[i + 2])) >= 0) {
+			    (h = mox__hex_value(t[i + 1])) >= 0 &&
+			    (l = mox__hex_value(t[i + 2])) >= 0) {
 				c = (uint8_t)(h << 4 | l);
 				i += 2;
 			}

@@ -572,17 +572,6 @@ rd_alg(struct zparse *z)
 	return zerr_tok(z, "bad algorithm", &t, "");
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = mox__lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Hex digits in the remaining tokens of the entry (white space allowed
  * anywhere between digits). With limit set, more than limit octets is an
@@ -602,7 +591,7 @@ rd_hex_rest(struct zparse *z, const char *what, bool limited, size_t limit,
 			return zerr_tok(z, "quoted string", &t,
 			    " where hex is expected");
 		for (i = 0; i < t.n; i++) {
-			int v = hexval((unsigned char)t.s[i]);
+			int v = mox__hex_value((unsigned char)t.s[i]);
 
 			if (v < 0) {
 				snprintf(msg, sizeof(msg), "bad hex in %s",
