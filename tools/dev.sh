@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 builddir=${BUILDDIR:-build}
 
 packages=(
-	build-essential g++ clang meson ninja-build pkg-config
-	libmbedtls-dev libunbound-dev libevent-dev libidn2-dev libpcre2-dev libcmocka-dev
+	build-essential g++ clang libclang-rt-14-dev meson ninja-build pkg-config
+	libmbedtls-dev libunbound-dev libevent-dev nettle-dev libidn2-dev libpcre2-dev libcmocka-dev
 	dns-root-data nsd ldnsutils python3 binutils valgrind
 )
 
