@@ -487,6 +487,122 @@ MOX_API size_t mox_msg_idlist_count(const mox_msg_idlist *l);
 MOX_API const char *mox_msg_idlist_get(const mox_msg_idlist *l, size_t i,
     size_t *len);
 
+/* --- MIME header fields --- */
+
+/** A parsed Content-Type or Content-Disposition value. Owned by the
+ * caller; free with mox_msg_ctype_free(). Immutable once parsed: any
+ * number of threads may read it at once; freeing must not race with
+ * readers. */
+typedef struct mox_msg_ctype mox_msg_ctype;
+
+/** Flags of mox_msg_ctype_parse(). */
+enum mox_msg_ctype_flags {
+	/** Parse a Content-Disposition value (RFC 2183): a single type
+	 * such as "attachment", no '/' and no subtype (the subtype is ""). */
+	MOX_MSG_CTYPE_DISPOSITION = 1u << 0,
+	/** Strict RFC 2045 syntax: fail with MOX_ESYNTAX on a missing ';'
+	 * between parameters, a parameter without '=', an unquoted value
+	 * that is not a token, or an unterminated quoted string. The
+	 * default is lenient and skips or accepts these. */
+	MOX_MSG_CTYPE_STRICT = 1u << 1
+};
+
+/** Content-Transfer-Encoding values (RFC 2045 6.1). */
+enum mox_msg_cte {
+	MOX_MSG_CTE_7BIT = 0,
+	MOX_MSG_CTE_8BIT = 1,
+	MOX_MSG_CTE_BINARY = 2,
+	MOX_MSG_CTE_QUOTED_PRINTABLE = 3,
+	MOX_MSG_CTE_BASE64 = 4,
+	/** Anything else (x-token, ietf-token, uuencode, garbage). */
+	MOX_MSG_CTE_OTHER = 5
+};
+
+/** Most parameters in one value (each RFC 2231 section counts). */
+#define MOX_MSG_CTYPE_MAX_PARAMS 1000
+/** Highest RFC 2231 continuation index ("name*999"). */
+#define MOX_MSG_CTYPE_MAX_SECTION 999
+
+/**
+ * Parse a Content-Type value (RFC 2045 5.1), or with
+ * MOX_MSG_CTYPE_DISPOSITION a Content-Disposition value (RFC 2183). Input
+ * may be a raw (folded) value; comments (nested) are skipped.
+ *
+ * Type and subtype are lowercased. Parameter names are lowercased and
+ * values unquoted (quoted-pairs resolved, line ends removed). RFC 2231:
+ * continuations (name*0, name*1, ...) are joined in numeric order,
+ * whatever their order in the input, gaps skipped; extended values
+ * (name*=charset'lang'%XX, name*0*=...) are percent-decoded and converted
+ * from their charset to UTF-8 (as mox_msg_decode_2047(); an unknown
+ * charset keeps the octets when they are UTF-8, else invalid octets become
+ * U+FFFD). RFC 2047 encoded-words in other values are decoded (real mail
+ * puts them in filename). Every name and value is NUL-terminated valid
+ * UTF-8 without NUL inside (U+0000 becomes U+FFFD). When a parameter
+ * appears more than once, the first wins (a plain "name" and an RFC 2231
+ * "name*" are the same parameter).
+ *
+ * The default is lenient: missing or extra semicolons, whitespace around
+ * '=', unquoted values with specials ('/', '@', ...) and parameters
+ * without '=' (skipped) are accepted. A missing or broken type or subtype
+ * is always MOX_ESYNTAX: the caller then uses text/plain (RFC 2045 5.2).
+ *
+ * @param[out] out     the result on MOX_OK, else NULL
+ * @param[in]  p, len  input (a field value)
+ * @param[in]  flags   mox_msg_ctype_flags
+ * @return MOX_OK, MOX_EINVAL, MOX_ENOMEM, MOX_ENUL (a NUL byte),
+ *         MOX_ESYNTAX, MOX_ELIMIT (more than MOX_MSG_CTYPE_MAX_PARAMS
+ *         parameters, or a section index above MOX_MSG_CTYPE_MAX_SECTION)
+ */
+MOX_API int mox_msg_ctype_parse(mox_msg_ctype **out, const uint8_t *p,
+    size_t len, unsigned int flags);
+
+/** Free a result; NULL does nothing. */
+MOX_API void mox_msg_ctype_free(mox_msg_ctype *ct);
+
+/** Type, lowercase ("text"; the disposition type for
+ * MOX_MSG_CTYPE_DISPOSITION). Borrowed, valid until mox_msg_ctype_free();
+ * "" for NULL. */
+MOX_API const char *mox_msg_ctype_type(const mox_msg_ctype *ct);
+
+/** Subtype, lowercase ("plain"); "" for a disposition or NULL. */
+MOX_API const char *mox_msg_ctype_subtype(const mox_msg_ctype *ct);
+
+/** Number of parameters (after joining RFC 2231 sections and dropping
+ * duplicates), in order of first appearance. */
+MOX_API size_t mox_msg_ctype_param_count(const mox_msg_ctype *ct);
+
+/**
+ * Parameter i.
+ *
+ * @param[out] name   lowercase name without RFC 2231 '*' suffixes
+ *                    (may be NULL); borrowed like the value
+ * @param[out] value  decoded UTF-8 value (may be NULL); borrowed, valid
+ *                    until mox_msg_ctype_free()
+ * @return MOX_OK, MOX_ENOTFOUND (i out of range; outputs set to NULL),
+ *         MOX_EINVAL (NULL ct)
+ */
+MOX_API int mox_msg_ctype_param(const mox_msg_ctype *ct, size_t i,
+    const char **name, const char **value);
+
+/**
+ * Value of the parameter with the given name, ignoring ASCII case (such
+ * as "charset", "boundary", "filename").
+ *
+ * @return borrowed value, valid until mox_msg_ctype_free(); NULL when
+ *         absent or for NULL arguments
+ */
+MOX_API const char *mox_msg_ctype_get(const mox_msg_ctype *ct,
+    const char *name);
+
+/**
+ * Parse a Content-Transfer-Encoding value (RFC 2045 6.1), ignoring case;
+ * whitespace and comments around the token are allowed. An empty value
+ * (or only comments) is 7bit, the default of RFC 2045 6.1.
+ *
+ * @return a mox_msg_cte value (>= 0), or MOX_EINVAL (NULL p with len > 0)
+ */
+MOX_API int mox_msg_cte_parse(const uint8_t *p, size_t len);
+
 MOX_END_DECLS
 
 #endif
