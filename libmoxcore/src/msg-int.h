@@ -18,6 +18,15 @@
 void msg_2047_decode(mox__buf *b, const uint8_t *p, size_t len);
 
 /*
+ * Append octets p[0..len) in charset cs[0..cslen) (a label as in MIME, any
+ * case; aliases as for RFC 2047) to b as valid UTF-8 without NUL. Returns
+ * false, appending nothing, when the charset is unknown. Errors are left
+ * in b->err (MOX_ENOMEM).
+ */
+bool msg_charset_to_utf8(mox__buf *b, const uint8_t *cs, size_t cslen,
+    const uint8_t *p, size_t len);
+
+/*
  * Append p[0..len) to b, replacing every invalid UTF-8 sequence with
  * U+FFFD.
  */

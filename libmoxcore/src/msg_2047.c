@@ -419,6 +419,29 @@ eword_octets(mox__buf *b, const struct eword *w)
 	mox__buf_add(b, tmp, tn);
 }
 
+bool
+msg_charset_to_utf8(mox__buf *b, const uint8_t *cs, size_t cslen,
+    const uint8_t *p, size_t len)
+{
+	struct conv cv;
+	char label[CS_MAX + 1];
+	size_t i;
+
+	if (cslen == 0 || cslen > CS_MAX)
+		return false;
+	for (i = 0; i < cslen; i++)
+		label[i] = (char)mox__lower(cs[i]);
+	label[cslen] = '\0';
+	memset(&cv, 0, sizeof(cv));
+	if (conv_open(&cv, label) == CS_UNKNOWN) {
+		conv_close(&cv);
+		return false;
+	}
+	conv_run(&cv, b, p, len);
+	conv_close(&cv);
+	return true;
+}
+
 void
 msg_2047_decode(mox__buf *b, const uint8_t *p, size_t len)
 {

@@ -136,62 +136,19 @@ add_utf8(mox__buf *b, const uint8_t *p, size_t n)
 	mox__buf_free(&t);
 }
 
-static const char b64digits[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /*
- * Append octets p[0..n) in charset cs[0..cslen) as UTF-8. The conversion
- * of the RFC 2047 decoder is reused (its aliases, iconv handling and
- * output checks) by handing it one B-encoded word. An unknown charset
- * leaves the word as written: then the octets are taken as UTF-8.
+ * Append octets p[0..n) in charset cs[0..cslen) as UTF-8, with the RFC 2047
+ * decoder's charset handling. An unknown charset: the octets are taken as
+ * UTF-8 (invalid octets become U+FFFD).
  */
 static void
 add_charset(mox__buf *b, const uint8_t *cs, size_t cslen, const uint8_t *p,
     size_t n)
 {
-	mox__buf w = MOX__BUF_INIT, t = MOX__BUF_INIT;
-	size_t i;
-	bool ok = cslen > 0 && n > 0;
-
-	for (i = 0; ok && i < cslen; i++) {
-		int c = cs[i];
-
-		if (!(mox__isalpha(c) || mox__isdigit(c) || c == '-' ||
-		    c == '_' || c == '.' || c == ':' || c == '+'))
-			ok = false;
-	}
-	if (!ok) {
-		add_utf8(b, p, n);
+	if (n == 0)
 		return;
-	}
-	mox__buf_add(&w, "=?", 2);
-	mox__buf_add(&w, cs, cslen);
-	mox__buf_add(&w, "?B?", 3);
-	for (i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char q[4];
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = b64digits[(v >> 18) & 63];
-		q[1] = b64digits[(v >> 12) & 63];
-		q[2] = i + 1 < n ? b64digits[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? b64digits[v & 63] : '=';
-		mox__buf_add(&w, q, 4);
-	}
-	mox__buf_add(&w, "?=", 2);
-	if (w.err == MOX_OK)
-		msg_2047_decode(&t, (const uint8_t *)w.p, w.len);
-	if (w.err != MOX_OK || t.err != MOX_OK)
-		b->err = MOX_ENOMEM;
-	else if (t.len == w.len && memcmp(t.p, w.p, w.len) == 0)
+	if (!msg_charset_to_utf8(b, cs, cslen, p, n))
 		add_utf8(b, p, n);
-	else if (t.p != NULL)
-		add_nonul(b, t.p, t.len);
-	mox__buf_free(&w);
-	mox__buf_free(&t);
 }
 
 /* Percent-decode (RFC 2231 4) p[0..n) into o; a '%' without two hex
