@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * mox/message.h -- RFC 5322 message headers: scanning the header section
- * without copying it, RFC 2047 encoded-words, address lists, dates and
- * message-id lists.
+ * mox/message.h -- Internet messages: scanning the header section without
+ * copying it, RFC 2047 encoded-words, address lists, dates, message-id
+ * lists, MIME header fields, the MIME part tree, transfer-encoding
+ * decoders, and IMAP's views of a message (BODYSTRUCTURE, ENVELOPE,
+ * BODY[section]).
  *
- * Threads: every function here is reentrant. A mox_msg_iter is used by one
- * thread at a time. A parsed mox_msg_addrlist or mox_msg_idlist is
+ * Threads: every function here is reentrant. A mox_msg_iter or
+ * mox_msg_decoder is used by one thread at a time. A parsed
+ * mox_msg_addrlist, mox_msg_idlist, mox_msg_ctype or mox_msg_tree is
  * immutable and may be read by any number of threads at once; freeing it
  * must not race with readers. There is no global state (iconv descriptors
  * are opened and closed within each call).
@@ -602,6 +605,470 @@ MOX_API const char *mox_msg_ctype_get(const mox_msg_ctype *ct,
  * @return a mox_msg_cte value (>= 0), or MOX_EINVAL (NULL p with len > 0)
  */
 MOX_API int mox_msg_cte_parse(const uint8_t *p, size_t len);
+
+/* --- List-Id and Received --- */
+
+/**
+ * Parse a List-Id value (RFC 2919): an optional phrase, then
+ * "<list-label.list-domain>". Comments are skipped. Lenient: a value
+ * without angle brackets that is a single dot-atom is taken as the id.
+ *
+ * @param[out] id       the id without brackets, borrowed from p
+ * @param[out] phrase   the phrase before it, trimmed, undecoded, borrowed
+ *                      from p (may be NULL; empty slice when absent)
+ * @return MOX_OK, MOX_EINVAL, MOX_ESYNTAX (no id), MOX_ENUL
+ */
+MOX_API int mox_msg_listid_parse(mox_slice *id, mox_slice *phrase,
+    const uint8_t *p, size_t len);
+
+/**
+ * Count the Received fields of a header section: the number of hops a
+ * message has taken (RFC 5321 6.3 loop detection). Malformed fields and
+ * fields with NUL bytes are not counted.
+ *
+ * @param[in] msg, len  the message or its header section
+ * @param[in] opts      limits (NULL: defaults)
+ * @return the count (>= 0), or MOX_EINVAL, MOX_EVERSION, MOX_ELIMIT
+ */
+MOX_API int mox_msg_received_count(const uint8_t *msg, size_t len,
+    const mox_msg_options *opts);
+
+/* --- MIME part tree --- */
+
+/** A parsed MIME part tree (RFC 2045, 2046). Owned by the caller; free
+ * with mox_msg_tree_free(). It borrows the message buffer it was parsed
+ * from, which must stay valid and unchanged while the tree lives: the
+ * tree stores offsets, never a copy of the message. Immutable once
+ * parsed: any number of threads may read it at once. */
+typedef struct mox_msg_tree mox_msg_tree;
+
+/** Flags of a mox_msg_part. */
+enum mox_msg_part_flags {
+	/** A multipart without its close-delimiter ("--boundary--"): the
+	 * last part runs to the end of the enclosing body. */
+	MOX_MSG_PART_MISSING_CLOSE = 1u << 0,
+	/** A multipart in which no delimiter line was found at all: it has
+	 * no children, its whole body is preamble. */
+	MOX_MSG_PART_NO_PARTS = 1u << 1,
+	/** A multipart without a boundary parameter (treated as a leaf, as
+	 * RFC 2046 5.1.1 makes the parameter mandatory). */
+	MOX_MSG_PART_NO_BOUNDARY = 1u << 2,
+	/** The part would be a container (multipart, message/rfc822,
+	 * message/global) but max_depth or max_parts was reached; it is
+	 * kept as a leaf. */
+	MOX_MSG_PART_TRUNCATED = 1u << 3,
+	/** The Content-Type field is present but does not parse; the part
+	 * has the default type (text/plain, or message/rfc822 in a
+	 * multipart/digest). */
+	MOX_MSG_PART_BAD_CTYPE = 1u << 4,
+	/** The header section has malformed fields, NUL bytes or exceeded a
+	 * header limit (only the fields before it are used). */
+	MOX_MSG_PART_BAD_HEADER = 1u << 5,
+	/** The header section has no empty line: the part has a header and
+	 * an empty body. */
+	MOX_MSG_PART_NO_BODY_SEP = 1u << 6,
+	/** The body has octets >= 0x80. */
+	MOX_MSG_PART_BODY_8BIT = 1u << 7,
+	/** The body has a NUL octet. */
+	MOX_MSG_PART_BODY_NUL = 1u << 8,
+	/** The body has a line end that is a bare LF. */
+	MOX_MSG_PART_BODY_BARE_LF = 1u << 9
+};
+
+/** Kind of part, derived from its media type. */
+enum mox_msg_part_kind {
+	/** A leaf: any media type that is not a container below. */
+	MOX_MSG_PART_LEAF = 0,
+	/** multipart/<any>: children are the body parts. */
+	MOX_MSG_PART_MULTIPART = 1,
+	/** message/rfc822 or message/global (RFC 6532): one child, the
+	 * encapsulated message (a part with its own header). A message part
+	 * with an encoding other than 7bit/8bit/binary is a leaf. */
+	MOX_MSG_PART_MESSAGE = 2
+};
+
+/** Limits of mox_msg_tree_parse(). Initialize with
+ * MOX_MSG_TREE_OPTIONS_INIT. */
+typedef struct mox_msg_tree_options {
+	unsigned int version;    /**< MOX_MSG_TREE_OPTIONS_VERSION */
+	/** Deepest nesting of containers; the root is depth 0. Deeper
+	 * containers become leaves with MOX_MSG_PART_TRUNCATED. Default 64. */
+	unsigned int max_depth;
+	/** Most parts in the tree (the root included); later containers
+	 * become leaves with MOX_MSG_PART_TRUNCATED. Default 10000. */
+	size_t max_parts;
+	/** Limits for each part's header section. */
+	mox_msg_options header;
+} mox_msg_tree_options;
+
+#define MOX_MSG_TREE_OPTIONS_VERSION 1
+#define MOX_MSG_TREE_OPTIONS_INIT                                           \
+	{ MOX_MSG_TREE_OPTIONS_VERSION, 64, 10000, MOX_MSG_OPTIONS_INIT }
+
+/**
+ * One part of a tree. Owned by the tree: every pointer is valid until
+ * mox_msg_tree_free(). The library allocates these; fields may be
+ * appended in later versions.
+ *
+ * Offsets are from the start of the message buffer. The header section
+ * is [header_offset, body_offset) (its empty line included); the body is
+ * [body_offset, end_offset). For a body part of a multipart, end_offset
+ * is where the line end before the next delimiter line starts: that line
+ * end belongs to the delimiter (RFC 2046 5.1.1). The encapsulated message
+ * of a message/rfc822 part covers that part's body: its header_offset is
+ * the parent's body_offset and its end_offset the parent's end_offset.
+ */
+typedef struct mox_msg_part {
+	/** Index in the tree: parts are numbered in depth-first pre-order,
+	 * the root (the whole message) is 0. */
+	size_t index;
+	/** Index of the parent; SIZE_MAX for the root. */
+	size_t parent;
+	/** Index of the first child and of the next sibling; SIZE_MAX when
+	 * there is none. */
+	size_t first_child;
+	size_t next_sibling;
+	/** Number of children. */
+	size_t nchildren;
+	/** Depth: 0 for the root. */
+	unsigned int depth;
+	/** mox_msg_part_kind */
+	int kind;
+	/** mox_msg_part_flags */
+	unsigned int flags;
+	size_t header_offset;
+	size_t body_offset;
+	size_t end_offset;
+	/** Body octets: end_offset - body_offset (IMAP body-fld-octets). */
+	size_t body_size;
+	/** Lines in the body (IMAP body-fld-lines): the number of LF octets,
+	 * plus one when the body is not empty and does not end in LF. */
+	size_t body_lines;
+	/** mox_msg_eol bits of the header section. */
+	unsigned int header_eol;
+	/** Media type and subtype, lowercase. Defaults as in RFC 2045 5.2
+	 * and RFC 2046 5.1.5: "text"/"plain", or "message"/"rfc822" in a
+	 * multipart/digest. */
+	const char *type;
+	const char *subtype;
+	/** The parsed Content-Type (parameters: charset, boundary, name,
+	 * ...); NULL when the field is absent or does not parse. */
+	const mox_msg_ctype *ctype;
+	/** mox_msg_cte of Content-Transfer-Encoding (7bit when absent). */
+	int cte;
+	/** The encoding as a lowercase token, "7bit" when absent; for
+	 * MOX_MSG_CTE_OTHER the token as written, lowercased. */
+	const char *cte_name;
+	/** Content-Disposition, parsed; NULL when absent or invalid. */
+	const mox_msg_ctype *disposition;
+	/** Content-ID, Content-Description, Content-MD5,
+	 * Content-Language, Content-Location: the unfolded value with
+	 * leading and trailing whitespace removed, undecoded (as IMAP
+	 * BODYSTRUCTURE sends them); NULL when absent. The first of repeated
+	 * fields wins. NUL-terminated; a value with a NUL byte is absent. */
+	const char *content_id;
+	const char *description;
+	const char *md5;
+	const char *language;
+	const char *location;
+} mox_msg_part;
+
+/**
+ * Fill tree options with the defaults for the given version.
+ *
+ * @return MOX_OK, MOX_EINVAL (NULL), MOX_EVERSION (0 or too new)
+ */
+MOX_API int mox_msg_tree_options_init(mox_msg_tree_options *opts,
+    unsigned int version);
+
+/**
+ * Parse the MIME structure of a message: the root part (the message
+ * itself), multiparts (nested, with preamble and epilogue, a missing
+ * close-delimiter tolerated), and message/rfc822 and message/global
+ * bodies as nested messages. Bodies are scanned for delimiter lines and
+ * line counts only, never decoded or copied. Lines may end in CRLF or bare
+ * LF; a bare CR is an ordinary octet.
+ *
+ * Malformed input is not an error: problems are part flags (see
+ * mox_msg_part_flags) and the tree always covers the whole message.
+ *
+ * @param[out] out   the tree on MOX_OK, else NULL
+ * @param[in]  msg   the message; borrowed for the life of the tree
+ * @param[in]  len   its length
+ * @param[in]  opts  limits, NULL for defaults (copied)
+ * @return MOX_OK, MOX_EINVAL (NULL out, NULL msg with len > 0),
+ *         MOX_EVERSION, MOX_ENOMEM
+ */
+MOX_API int mox_msg_tree_parse(mox_msg_tree **out, const uint8_t *msg,
+    size_t len, const mox_msg_tree_options *opts);
+
+/** Free a tree; NULL does nothing. The message buffer is not touched. */
+MOX_API void mox_msg_tree_free(mox_msg_tree *t);
+
+/** Number of parts (at least 1). 0 for NULL. */
+MOX_API size_t mox_msg_tree_count(const mox_msg_tree *t);
+
+/**
+ * Part i (pre-order index; 0 is the root).
+ *
+ * @return borrowed, valid until mox_msg_tree_free(); NULL when i is out
+ *         of range
+ */
+MOX_API const mox_msg_part *mox_msg_tree_part(const mox_msg_tree *t,
+    size_t i);
+
+/** Child i of part p, or NULL. */
+MOX_API const mox_msg_part *mox_msg_tree_child(const mox_msg_tree *t,
+    const mox_msg_part *p, size_t i);
+
+/** The message buffer the tree was parsed from (borrowed), and its
+ * length (may be NULL). */
+MOX_API const uint8_t *mox_msg_tree_message(const mox_msg_tree *t,
+    size_t *len);
+
+/**
+ * Serialize the tree's structure compactly for a cache (the store keeps
+ * it next to the message): offsets, line counts and flags as
+ * variable-length integers, about 10 octets per part. Header values are
+ * not stored: mox_msg_tree_load() parses each part's header section again,
+ * which is fast, and skips the scan of bodies, which is slow. The format
+ * starts with a version octet and is stable across releases of the same
+ * soname.
+ *
+ * @param[out] out      newly allocated bytes, free with mox_msg_free()
+ * @param[out] out_len  their length
+ * @return MOX_OK, MOX_EINVAL, MOX_ENOMEM
+ */
+MOX_API int mox_msg_tree_save(uint8_t **out, size_t *out_len,
+    const mox_msg_tree *t);
+
+/**
+ * Rebuild a tree from mox_msg_tree_save() output and the same message.
+ * The serialized bytes are checked (a corrupt or foreign cache entry is
+ * refused, never trusted): every offset must be inside the message and
+ * properly nested, and the header of each part must parse to the same
+ * kind of part.
+ *
+ * @param[out] out   the tree on MOX_OK (equal to the parsed one), else NULL
+ * @param[in]  msg, len  the message; borrowed for the life of the tree
+ * @param[in]  data, data_len  serialized tree
+ * @param[in]  opts  limits as for mox_msg_tree_parse(), NULL for defaults
+ * @return MOX_OK, MOX_EINVAL, MOX_EVERSION (an unknown format version),
+ *         MOX_ESYNTAX (corrupt data, or not this message), MOX_ENOMEM
+ */
+MOX_API int mox_msg_tree_load(mox_msg_tree **out, const uint8_t *msg,
+    size_t len, const uint8_t *data, size_t data_len,
+    const mox_msg_tree_options *opts);
+
+/* --- body decoding --- */
+
+/** Room that mox_msg_decoder_update() may need beyond the input length,
+ * for octets held back from earlier calls. */
+#define MOX_MSG_DECODE_SLACK 80
+
+/** Decoder errors (bits, see mox_msg_decoder_errors()). */
+enum mox_msg_decode_errors {
+	/** base64: octets outside the alphabet (other than line ends and
+	 * whitespace) were skipped. */
+	MOX_MSG_DECODE_BAD_CHAR = 1u << 0,
+	/** base64: data after '=' padding, or a final incomplete quantum. */
+	MOX_MSG_DECODE_BAD_PADDING = 1u << 1,
+	/** quoted-printable: '=' not followed by two hex digits or a line
+	 * end; kept literally. */
+	MOX_MSG_DECODE_BAD_ESCAPE = 1u << 2,
+	/** quoted-printable: a line of more than 76 octets (decoded
+	 * anyway). */
+	MOX_MSG_DECODE_LONG_LINE = 1u << 3
+};
+
+/**
+ * Streaming decoder of a Content-Transfer-Encoding. Caller-allocated (on
+ * the stack is fine), set up by mox_msg_decoder_init(); it holds no
+ * resources. Members are private. One thread at a time.
+ */
+typedef struct mox_msg_decoder {
+	unsigned int version;    /**< set by mox_msg_decoder_init() */
+	int cte_;
+	unsigned int state_;
+	unsigned int errors_;
+	uint32_t bits_;
+	size_t pending_len_;
+	size_t line_len_;
+	uint8_t pending_[MOX_MSG_DECODE_SLACK];
+	void *reserved_[2];
+} mox_msg_decoder;
+
+/**
+ * Set up a decoder. base64 ignores line ends and whitespace, skips other
+ * octets outside the alphabet and stops at padding. quoted-printable
+ * (RFC 2045 6.7) removes soft line breaks ("=" at line end) and
+ * whitespace at the end of lines, decodes "=XX" (either case of hex
+ * digits) and keeps hard line breaks as written (CRLF or LF); an invalid
+ * "=" is kept literally. 7bit, 8bit, binary and other encodings are
+ * copied unchanged.
+ *
+ * @param[out] d    decoder
+ * @param[in]  cte  a mox_msg_cte value
+ * @return MOX_OK, MOX_EINVAL (NULL, or cte out of range)
+ */
+MOX_API int mox_msg_decoder_init(mox_msg_decoder *d, int cte);
+
+/**
+ * Decode the next chunk. Chunks may split the input anywhere (inside a
+ * base64 quantum, an "=XX" escape or a CRLF).
+ *
+ * @param[in,out] d        decoder
+ * @param[out]    out      output buffer of at least
+ *                         in_len + MOX_MSG_DECODE_SLACK octets
+ * @param[out]    out_len  octets written
+ * @param[in]     in, in_len  encoded input
+ * @return MOX_OK, MOX_EINVAL
+ */
+MOX_API int mox_msg_decoder_update(mox_msg_decoder *d, uint8_t *out,
+    size_t *out_len, const uint8_t *in, size_t in_len);
+
+/**
+ * End of input: write what was held back (at most MOX_MSG_DECODE_SLACK
+ * octets; quoted-printable whitespace at the very end is dropped, an
+ * incomplete "=X" is kept literally; base64 decodes a final incomplete
+ * quantum as far as it goes). The decoder can then be initialized again.
+ *
+ * @return MOX_OK, MOX_EINVAL
+ */
+MOX_API int mox_msg_decoder_final(mox_msg_decoder *d, uint8_t *out,
+    size_t *out_len);
+
+/** mox_msg_decode_errors bits seen so far. */
+MOX_API unsigned int mox_msg_decoder_errors(const mox_msg_decoder *d);
+
+/**
+ * Decode a whole body in one call (the decoder above, in one pass).
+ *
+ * @param[out] out      newly allocated decoded bytes (NUL-terminated for
+ *                      convenience, the NUL not counted); free with
+ *                      mox_msg_free(); NULL on error
+ * @param[out] out_len  decoded length
+ * @param[out] errors   mox_msg_decode_errors (may be NULL)
+ * @param[in]  cte      a mox_msg_cte value
+ * @return MOX_OK, MOX_EINVAL, MOX_ENOMEM
+ */
+MOX_API int mox_msg_decode(uint8_t **out, size_t *out_len,
+    unsigned int *errors, int cte, const uint8_t *p, size_t len);
+
+/**
+ * Decode the body of a part with its Content-Transfer-Encoding, as
+ * mox_msg_decode().
+ *
+ * @return MOX_OK, MOX_EINVAL, MOX_ENOMEM, MOX_EUNSUPPORTED (an encoding
+ *         that is not 7bit, 8bit, binary, quoted-printable or base64:
+ *         IMAP's [UNKNOWN-CTE])
+ */
+MOX_API int mox_msg_part_decode(uint8_t **out, size_t *out_len,
+    unsigned int *errors, const mox_msg_tree *t, const mox_msg_part *p);
+
+/* --- IMAP views (RFC 3501 7.4.2 and 6.4.5, RFC 9051) --- */
+
+/** Flags of the IMAP functions. */
+enum mox_msg_imap_flags {
+	/** mox_msg_imap_fetch(): BINARY[section] (RFC 3516, RFC 9051):
+	 * decode the part's Content-Transfer-Encoding. The section must be
+	 * empty or a part number. */
+	MOX_MSG_IMAP_BINARY = 1u << 0,
+	/** mox_msg_imap_bodystructure(): include extension data (FETCH
+	 * BODYSTRUCTURE); without it, the FETCH BODY form. */
+	MOX_MSG_IMAP_EXTENDED = 1u << 1,
+	/** Strings may be UTF-8 in quoted strings (IMAP4rev2, or
+	 * UTF8=ACCEPT enabled); invalid UTF-8 becomes U+FFFD. Without it
+	 * (IMAP4rev1) a string with octets >= 0x80 is sent as a literal. */
+	MOX_MSG_IMAP_UTF8 = 1u << 2
+};
+
+/**
+ * IMAP BODYSTRUCTURE (or BODY) of a message: the parenthesized list as a
+ * server sends it after "BODYSTRUCTURE ". Media types, subtypes,
+ * parameter names and encodings are uppercase, as in the RFC examples;
+ * parameter values are RFC 2231-decoded (RFC 9051 7.5.2); other values
+ * (id, description, md5, language, location) are as written. Strings are
+ * quoted ('"' and '\\' escaped) unless they must be literals
+ * ("{n}" CRLF octets), see MOX_MSG_IMAP_UTF8; an absent value is NIL.
+ *
+ * @param[out] out      newly allocated NUL-terminated text; free with
+ *                      mox_msg_free(); NULL on error
+ * @param[out] out_len  its length (may be NULL)
+ * @param[in]  t        tree
+ * @param[in]  part     the message: the root, or the encapsulated message
+ *                      (child) of a message/rfc822 part; NULL for the root
+ * @param[in]  flags    mox_msg_imap_flags (EXTENDED, UTF8)
+ * @return MOX_OK, MOX_EINVAL (NULL t or out, part not a message),
+ *         MOX_ENOMEM
+ */
+MOX_API int mox_msg_imap_bodystructure(char **out, size_t *out_len,
+    const mox_msg_tree *t, const mox_msg_part *part, unsigned int flags);
+
+/**
+ * IMAP ENVELOPE of a message (RFC 3501 7.4.2): date, subject, from,
+ * sender, reply-to, to, cc, bcc, in-reply-to, message-id, with sender and
+ * reply-to defaulting to from. Field values are sent undecoded (RFC 2047
+ * words left as written), as IMAP requires; addresses are parsed leniently
+ * and sent as (name adl mailbox host), groups as start and end markers.
+ *
+ * @param[in]  part   the message (root or encapsulated); NULL for the root
+ * @param[in]  flags  mox_msg_imap_flags (UTF8)
+ * @return as mox_msg_imap_bodystructure()
+ */
+MOX_API int mox_msg_imap_envelope(char **out, size_t *out_len,
+    const mox_msg_tree *t, const mox_msg_part *part, unsigned int flags);
+
+/**
+ * Result of mox_msg_imap_fetch(). Initialize with MOX_MSG_IMAP_DATA_INIT;
+ * release with mox_msg_imap_data_release().
+ */
+typedef struct mox_msg_imap_data {
+	unsigned int version;    /**< MOX_MSG_IMAP_DATA_VERSION */
+	/** The section's octets: either a slice of the message (no copy) or
+	 * of a buffer owned by this struct. Valid until release, and as long
+	 * as the message buffer. */
+	mox_slice data;
+	/** For MOX_MSG_IMAP_BINARY: true when the decoded data contains a
+	 * NUL octet (a server must then send it as literal8). */
+	bool has_nul;
+	void *owned_;
+} mox_msg_imap_data;
+
+#define MOX_MSG_IMAP_DATA_VERSION 1
+#define MOX_MSG_IMAP_DATA_INIT { MOX_MSG_IMAP_DATA_VERSION, { NULL, 0 }, false, NULL }
+
+/**
+ * The octets of FETCH BODY[section] (RFC 3501 6.4.5, RFC 9051 6.4.5) or,
+ * with MOX_MSG_IMAP_BINARY, BINARY[section]. section is the text between
+ * the brackets, without the brackets and without a partial <n.m>: "",
+ * "HEADER", "TEXT", "1", "1.2", "3.MIME", "2.HEADER",
+ * "HEADER.FIELDS (From To)", "1.HEADER.FIELDS.NOT (Received)". Keywords
+ * and field names are case-insensitive.
+ *
+ * Part numbering: a non-multipart message has part 1 (its body); the
+ * parts of a multipart are numbered from 1; a part that is
+ * message/rfc822 has HEADER, TEXT and MIME sections and its parts are
+ * those of the encapsulated message's body. HEADER.FIELDS returns the
+ * matching fields in message order followed by the empty line (always,
+ * even when nothing matched), as servers do. MIME returns the part's
+ * header section, empty line included.
+ *
+ * @param[out] out      result; version must be set
+ * @param[in]  t        tree
+ * @param[in]  section, section_len  the section text
+ * @param[in]  flags    mox_msg_imap_flags (BINARY)
+ * @return MOX_OK; MOX_ESYNTAX (invalid section syntax); MOX_ENOTFOUND (a
+ *         part that does not exist: servers send an empty string or NIL);
+ *         MOX_EUNSUPPORTED (BINARY of an unknown encoding, IMAP
+ *         [UNKNOWN-CTE]); MOX_EINVAL; MOX_EVERSION; MOX_ENOMEM
+ */
+MOX_API int mox_msg_imap_fetch(mox_msg_imap_data *out,
+    const mox_msg_tree *t, const char *section, size_t section_len,
+    unsigned int flags);
+
+/** Free what a mox_msg_imap_data owns and reset it; the version stays. */
+MOX_API void mox_msg_imap_data_release(mox_msg_imap_data *d);
 
 MOX_END_DECLS
 
