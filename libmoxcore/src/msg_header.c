@@ -3,6 +3,7 @@
  * msg_header.c -- RFC 5322 header section scanning: one pass over the
  * caller's buffer, memchr for line ends, no allocation and no copy.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <mox/message.h>
@@ -341,4 +342,148 @@ mox_msg_unfold(char *buf, size_t cap, const uint8_t *p, size_t len)
 	if (buf != NULL && cap > 0)
 		buf[n < cap ? n : cap - 1] = '\0';
 	return n;
+}
+
+/*
+ * Skip a comment starting at p[i] == '(' (nested, quoted-pairs); returns
+ * the offset after it, or len when it is unterminated.
+ */
+static size_t
+skip_comment(const uint8_t *p, size_t len, size_t i)
+{
+	unsigned int depth = 0;
+
+	for (; i < len; i++) {
+		if (p[i] == '\\') {
+			i++;
+		} else if (p[i] == '(') {
+			depth++;
+		} else if (p[i] == ')') {
+			if (--depth == 0)
+				return i + 1;
+		}
+	}
+	return len;
+}
+
+static void
+trim(const uint8_t *p, size_t *s, size_t *e)
+{
+	while (*s < *e && msg_isfws(p[*s]))
+		(*s)++;
+	while (*e > *s && msg_isfws(p[*e - 1]))
+		(*e)--;
+}
+
+/* An RFC 2919 list-id: dot-atom-text with at least one dot. */
+static bool
+valid_listid(const uint8_t *p, size_t len)
+{
+	bool dot = false;
+
+	if (len == 0 || p[0] == '.' || p[len - 1] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '.') {
+			if (p[i - 1] == '.')
+				return false;
+			dot = true;
+		} else if (!msg_isatext(p[i])) {
+			return false;
+		}
+	}
+	return dot;
+}
+
+int
+mox_msg_listid_parse(mox_slice *id, mox_slice *phrase, const uint8_t *p,
+    size_t len)
+{
+	size_t i, lt = SIZE_MAX, gt, s, e;
+	bool quoted = false;
+
+	if (id == NULL || (p == NULL && len > 0))
+		return MOX_EINVAL;
+	id->ptr = NULL;
+	id->len = 0;
+	if (phrase != NULL) {
+		phrase->ptr = p;
+		phrase->len = 0;
+	}
+	if (len > 0 && memchr(p, '\0', len) != NULL)
+		return MOX_ENUL;
+	for (i = 0; i < len && lt == SIZE_MAX; i++) {
+		if (quoted) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == '"')
+				quoted = false;
+		} else if (p[i] == '"') {
+			quoted = true;
+		} else if (p[i] == '(') {
+			i = skip_comment(p, len, i) - 1;
+		} else if (p[i] == '<') {
+			lt = i;
+		}
+	}
+	if (lt == SIZE_MAX) {
+		/* No brackets: a lone dot-atom, comments around it allowed. */
+		s = 0;
+		e = len;
+		trim(p, &s, &e);
+		while (s < e && p[s] == '(') {
+			s = skip_comment(p, e, s);
+			trim(p, &s, &e);
+		}
+		for (i = s; i < e && p[i] != '(' && !msg_isfws(p[i]); i++)
+			;
+		gt = i;
+		trim(p, &i, &e);
+		while (i < e && p[i] == '(') {
+			i = skip_comment(p, e, i);
+			trim(p, &i, &e);
+		}
+		if (i != e || !valid_listid(p + s, gt - s))
+			return MOX_ESYNTAX;
+		id->ptr = p + s;
+		id->len = gt - s;
+		return MOX_OK;
+	}
+	for (gt = lt + 1; gt < len && p[gt] != '>'; gt++)
+		;
+	if (gt == len)
+		return MOX_ESYNTAX;
+	s = lt + 1;
+	e = gt;
+	trim(p, &s, &e);
+	if (!valid_listid(p + s, e - s))
+		return MOX_ESYNTAX;
+	id->ptr = p + s;
+	id->len = e - s;
+	if (phrase != NULL) {
+		s = 0;
+		e = lt;
+		trim(p, &s, &e);
+		phrase->ptr = p + s;
+		phrase->len = e - s;
+	}
+	return MOX_OK;
+}
+
+int
+mox_msg_received_count(const uint8_t *msg, size_t len,
+    const mox_msg_options *opts)
+{
+	mox_msg_iter it;
+	mox_msg_field f = MOX_MSG_FIELD_INIT;
+	int rc, n = 0;
+
+	rc = mox_msg_iter_init(&it, msg, len, opts);
+	if (rc != MOX_OK)
+		return rc;
+	while ((rc = mox_msg_iter_find(&it, "Received", &f)) == MOX_OK) {
+		if (n < INT_MAX)
+			n++;
+	}
+	return rc == MOX_ENOTFOUND ? n : rc;
 }

@@ -680,6 +680,80 @@ rfc2047_nomem(void **state)
 	assert_int_equal(mox_msg_decode_2047(&s, NULL, NULL, 1), MOX_EINVAL);
 }
 
+static void
+listid_ok(const char *in, const char *id, const char *phrase)
+{
+	mox_slice i, ph;
+	int rc;
+
+	rc = mox_msg_listid_parse(&i, &ph, (const uint8_t *)in, strlen(in));
+	if (rc != MOX_OK)
+		print_error("List-Id [%s]: %d\n", in, rc);
+	assert_int_equal(rc, MOX_OK);
+	assert_int_equal(i.len, strlen(id));
+	assert_memory_equal(i.ptr, id, i.len);
+	assert_int_equal(ph.len, strlen(phrase));
+	if (ph.len > 0)
+		assert_memory_equal(ph.ptr, phrase, ph.len);
+}
+
+static void
+listid(void **state)
+{
+	mox_slice i;
+
+	(void)state;
+	/* RFC 2919 section 3 examples */
+	listid_ok("List Header Mailing List <list-header.nisto.com>",
+	    "list-header.nisto.com", "List Header Mailing List");
+	listid_ok("<commonspace-users.list-id.within.com>",
+	    "commonspace-users.list-id.within.com", "");
+	listid_ok("\"Lena's Personal <Joke> List\"\r\n"
+		  " <lenas-jokes.da39efc25c530ad145d41b86f7420c3b.021999.localhost>",
+	    "lenas-jokes.da39efc25c530ad145d41b86f7420c3b.021999.localhost",
+	    "\"Lena's Personal <Joke> List\"");
+	listid_ok("(comment <not.this>) Name <a.b>", "a.b",
+	    "(comment <not.this>) Name");
+	listid_ok("< a.example.org >", "a.example.org", "");
+	listid_ok("  list.example.org  (old style)", "list.example.org", "");
+	listid_ok("list.example.org", "list.example.org", "");
+	assert_int_equal(mox_msg_listid_parse(&i, NULL, SL("Name <nodot>")),
+	    MOX_ESYNTAX);
+	assert_int_equal(mox_msg_listid_parse(&i, NULL, SL("Name <a.b")),
+	    MOX_ESYNTAX);
+	assert_int_equal(mox_msg_listid_parse(&i, NULL, SL("two words.x")),
+	    MOX_ESYNTAX);
+	assert_int_equal(mox_msg_listid_parse(&i, NULL, SL("<a..b>")),
+	    MOX_ESYNTAX);
+	assert_int_equal(mox_msg_listid_parse(&i, NULL, SL("")), MOX_ESYNTAX);
+	assert_int_equal(mox_msg_listid_parse(&i, NULL, SL("<a.b\0>")),
+	    MOX_ENUL);
+	assert_int_equal(mox_msg_listid_parse(NULL, NULL, SL("<a.b>")),
+	    MOX_EINVAL);
+}
+
+static void
+received_count(void **state)
+{
+	static const char msg[] =
+	    "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+	    "X-Received: not counted\r\n"
+	    "received: from c\r\n by d; Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+	    "Subject: x\r\n"
+	    "RECEIVED : obsolete form\r\n"
+	    "\r\n"
+	    "Received: in the body, not counted\r\n";
+	mox_msg_options o = MOX_MSG_OPTIONS_INIT;
+
+	(void)state;
+	assert_int_equal(mox_msg_received_count(SL(msg), NULL), 3);
+	assert_int_equal(mox_msg_received_count(SL("Subject: x\r\n\r\n"),
+	    NULL), 0);
+	o.max_fields = 2;
+	assert_int_equal(mox_msg_received_count(SL(msg), &o), MOX_ELIMIT);
+	assert_int_equal(mox_msg_received_count(NULL, 1, NULL), MOX_EINVAL);
+}
+
 int
 main(void)
 {
@@ -701,6 +775,8 @@ main(void)
 		cmocka_unit_test(rfc2047_charsets),
 		cmocka_unit_test(rfc2047_broken),
 		cmocka_unit_test(rfc2047_nomem),
+		cmocka_unit_test(listid),
+		cmocka_unit_test(received_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
