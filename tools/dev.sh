@@ -13,6 +13,7 @@ packages=(
 	build-essential g++ clang libclang-rt-14-dev meson ninja-build pkg-config
 	libmbedtls-dev libunbound-dev libevent-dev nettle-dev libidn2-dev libpcre2-dev libcmocka-dev
 	dns-root-data nsd ldnsutils python3 binutils valgrind
+	dovecot-imapd libgmime-3.0-dev python3-spf python3-yaml libspf2-dev
 )
 
 deps() {
@@ -30,6 +31,9 @@ deps() {
 	# Debian starts nsd as a service on install; our tests run their own.
 	if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now nsd >/dev/null 2>&1 || true; fi
 	$sudo pkill -x nsd 2>/dev/null || true
+	# The same for dovecot: the IMAP interop test runs its own instance.
+	if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now dovecot >/dev/null 2>&1 || true; fi
+	$sudo pkill -x dovecot 2>/dev/null || true
 }
 
 build() {

@@ -46,7 +46,7 @@ core_qname_check(char *out, size_t cap, const char *qname)
 			label = 0;
 			continue;
 		}
-		if (c <= 0x20 || c >= 0x7f || c == '\\')
+		if (c < 0x20 || c >= 0x7f || c == '\\')
 			return MOX_EINVAL;
 		if (++label > MOX_LABEL_MAX)
 			return MOX_ETOOLONG;

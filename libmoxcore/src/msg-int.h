@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mox/message.h>
+
 #include "base.h"
 
 /*
@@ -31,6 +33,13 @@ bool msg_charset_to_utf8(mox__buf *b, const uint8_t *cs, size_t cslen,
  * U+FFFD.
  */
 void msg_utf8_sanitize(mox__buf *b, const uint8_t *p, size_t len);
+
+/*
+ * The options a tree was parsed or loaded with (defaults filled in), so
+ * that other views of the message (IMAP ENVELOPE, header fetches) scan
+ * header sections with the same limits. Valid while the tree is.
+ */
+const mox_msg_tree_options *msg_tree_options(const mox_msg_tree *t);
 
 /* RFC 5322 3.2.3 atext, plus octets >= 0x80 (RFC 6532). */
 static inline int

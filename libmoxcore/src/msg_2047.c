@@ -54,6 +54,8 @@ msg_utf8_sanitize(mox__buf *b, const uint8_t *p, size_t len)
 {
 	size_t i = 0, run = 0, n;
 
+	if (len == 0)
+		return; /* p may be NULL */
 	while (i < len) {
 		if (p[i] < 0x80 && p[i] != 0) {
 			i++;

@@ -381,14 +381,9 @@ ctype_params(mox_msg_ctype *ct, struct mcur *c, bool strict)
 {
 	mox__arena tmp = MOX__ARENA_INIT;
 	struct rawp *raw = NULL;
-	size_t nraw = 0, i;
+	size_t nraw = 0, rawcap = 0, i;
 	bool sep = true;
 	int rc = MOX_OK;
-
-	raw = mox__reallocarray(NULL, MOX_MSG_CTYPE_MAX_PARAMS,
-	    sizeof(*raw));
-	if (raw == NULL)
-		return MOX_ENOMEM;
 	for (;;) {
 		size_t n;
 		struct rawp r;
@@ -422,6 +417,24 @@ ctype_params(mox_msg_ctype *ct, struct mcur *c, bool strict)
 				if (nraw == MOX_MSG_CTYPE_MAX_PARAMS) {
 					rc = MOX_ELIMIT;
 					goto out;
+				}
+				if (nraw == rawcap) {
+					/* Most values have a few parameters:
+					 * grow from 4, not the limit. */
+					size_t ncap = rawcap == 0 ? 4 :
+					    rawcap * 2;
+					struct rawp *nr;
+
+					if (ncap > MOX_MSG_CTYPE_MAX_PARAMS)
+						ncap = MOX_MSG_CTYPE_MAX_PARAMS;
+					nr = mox__reallocarray(raw, ncap,
+					    sizeof(*raw));
+					if (nr == NULL) {
+						rc = MOX_ENOMEM;
+						goto out;
+					}
+					raw = nr;
+					rawcap = ncap;
 				}
 				rc = name_parse(&tmp, &r, name, n);
 				if (rc != MOX_OK)

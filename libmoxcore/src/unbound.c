@@ -886,7 +886,10 @@ configure(struct ub_ctx *ctx, const mox_unbound_options *o, char *errbuf,
 		const char *zone = o->stubs[2 * i], *addr = o->stubs[2 * i + 1];
 		char norm[MOX_DOMAIN_MAX + 1];
 
-		if (core_qname_check(norm, sizeof(norm), zone) != MOX_OK) {
+		/* Not even a space: the name goes into unbound's config
+		 * text. */
+		if (core_qname_check(norm, sizeof(norm), zone) != MOX_OK ||
+		    strchr(zone, ' ') != NULL) {
 			seterr(errbuf, errcap, "stub zone \"%s\": not a "
 			    "domain name", zone);
 			return MOX_EINVAL;

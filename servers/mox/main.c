@@ -19,6 +19,9 @@ static const struct mox_cmd cmds[] = {
 	{ "help", "[command]", "print this help", cmd_help },
 	{ "dns", "lookup [-zone FILE] [resolver flags] <type> <name>",
 	    "look up DNS records through the mox resolver", cmd_dns },
+	{ "message", "parse [-imap] FILE|-",
+	    "print the MIME structure of a message as JSON, or as IMAP "
+	    "BODYSTRUCTURE and ENVELOPE", cmd_message },
 };
 
 void
@@ -67,11 +70,14 @@ cmd_help(int argc, char **argv)
 			if (strcmp(argv[1], cmds[i].name) == 0) {
 				printf("usage: mox %s %s\n\t%s\n", cmds[i].name,
 				    cmds[i].args, cmds[i].help);
-				if (cmds[i].run == cmd_dns) {
-					char *dargv[] = { (char *)"dns",
-						(char *)"-help", NULL };
+				if (cmds[i].run == cmd_dns ||
+				    cmds[i].run == cmd_message) {
+					char name[32], help[] = "-help";
+					char *dargv[] = { name, help, NULL };
 
-					return cmd_dns(2, dargv);
+					snprintf(name, sizeof(name), "%s",
+					    cmds[i].name);
+					return cmds[i].run(2, dargv);
 				}
 				return 0;
 			}

@@ -28,7 +28,9 @@
  *
  * Names: qnames are ASCII presentation form (A-labels; convert with
  * mox_domain_parse()), with or without trailing dot, at most 253 octets,
- * labels at most 63 octets, no white space or backslash. Names in answers
+ * labels at most 63 octets, octets 0x20 to 0x7e (a space is a valid
+ * octet in a DNS label, RFC 2181 11; SPF macros can produce one) except
+ * backslash. Names in answers
  * are lowercase-preserving presentation form without trailing dot.
  *
  * Threads: mox_dns_lookup() may be called from any number of threads at

@@ -645,10 +645,13 @@ typedef struct mox_msg_tree mox_msg_tree;
 /** Flags of a mox_msg_part. */
 enum mox_msg_part_flags {
 	/** A multipart without its close-delimiter ("--boundary--"): the
-	 * last part runs to the end of the enclosing body. */
+	 * last part runs to the end of the enclosing body (or to a
+	 * delimiter line of an enclosing multipart). Set only when the
+	 * multipart has parts. */
 	MOX_MSG_PART_MISSING_CLOSE = 1u << 0,
 	/** A multipart in which no delimiter line was found at all: it has
-	 * no children, its whole body is preamble. */
+	 * no children, its whole body is preamble. Also set when only a
+	 * close-delimiter was found. */
 	MOX_MSG_PART_NO_PARTS = 1u << 1,
 	/** A multipart without a boundary parameter (treated as a leaf, as
 	 * RFC 2046 5.1.1 makes the parameter mandatory). */
@@ -662,7 +665,10 @@ enum mox_msg_part_flags {
 	 * multipart/digest). */
 	MOX_MSG_PART_BAD_CTYPE = 1u << 4,
 	/** The header section has malformed fields, NUL bytes or exceeded a
-	 * header limit (only the fields before it are used). */
+	 * header limit (only the fields before it are used). Malformed
+	 * fields and fields with NUL bytes are skipped, as
+	 * mox_msg_iter_find() does; a limit does not move the end of the
+	 * section, which is still the empty line. */
 	MOX_MSG_PART_BAD_HEADER = 1u << 5,
 	/** The header section has no empty line: the part has a header and
 	 * an empty body. */
@@ -691,11 +697,16 @@ enum mox_msg_part_kind {
  * MOX_MSG_TREE_OPTIONS_INIT. */
 typedef struct mox_msg_tree_options {
 	unsigned int version;    /**< MOX_MSG_TREE_OPTIONS_VERSION */
-	/** Deepest nesting of containers; the root is depth 0. Deeper
-	 * containers become leaves with MOX_MSG_PART_TRUNCATED. Default 64. */
+	/** Deepest nesting of containers; the root is depth 0. A container
+	 * at depth max_depth or deeper becomes a leaf with
+	 * MOX_MSG_PART_TRUNCATED, so no part is deeper than max_depth.
+	 * Default 64. */
 	unsigned int max_depth;
 	/** Most parts in the tree (the root included); later containers
-	 * become leaves with MOX_MSG_PART_TRUNCATED. Default 10000. */
+	 * become leaves with MOX_MSG_PART_TRUNCATED: a message/rfc822 part
+	 * when there is no room for its child, a multipart when there is no
+	 * room for its next part (the parts it had are dropped). Default
+	 * 10000; 0 means no limit. */
 	size_t max_parts;
 	/** Limits for each part's header section. */
 	mox_msg_options header;
@@ -717,6 +728,10 @@ typedef struct mox_msg_tree_options {
  * end belongs to the delimiter (RFC 2046 5.1.1). The encapsulated message
  * of a message/rfc822 part covers that part's body: its header_offset is
  * the parent's body_offset and its end_offset the parent's end_offset.
+ * When a header section's empty line is directly followed by a delimiter
+ * line, that line end is the header's: the body is empty and ends at the
+ * delimiter line. A header section that a delimiter line ends (no empty
+ * line) does not include the line end before the delimiter.
  */
 typedef struct mox_msg_part {
 	/** Index in the tree: parts are numbered in depth-first pre-order,
@@ -741,8 +756,10 @@ typedef struct mox_msg_part {
 	size_t end_offset;
 	/** Body octets: end_offset - body_offset (IMAP body-fld-octets). */
 	size_t body_size;
-	/** Lines in the body (IMAP body-fld-lines): the number of LF octets,
-	 * plus one when the body is not empty and does not end in LF. */
+	/** Lines in the body (IMAP body-fld-lines): the number of LF
+	 * octets. A last line without a line end is not counted, as IMAP
+	 * servers count (the last line of a body part has none: its line
+	 * end belongs to the next delimiter). */
 	size_t body_lines;
 	/** mox_msg_eol bits of the header section. */
 	unsigned int header_eol;
@@ -757,7 +774,9 @@ typedef struct mox_msg_part {
 	/** mox_msg_cte of Content-Transfer-Encoding (7bit when absent). */
 	int cte;
 	/** The encoding as a lowercase token, "7bit" when absent; for
-	 * MOX_MSG_CTE_OTHER the token as written, lowercased. */
+	 * MOX_MSG_CTE_OTHER the token as written, lowercased (after leading
+	 * comments), or the whole unfolded value lowercased when it does
+	 * not start with a token. */
 	const char *cte_name;
 	/** Content-Disposition, parsed; NULL when absent or invalid. */
 	const mox_msg_ctype *disposition;
@@ -765,7 +784,8 @@ typedef struct mox_msg_part {
 	 * Content-Language, Content-Location: the unfolded value with
 	 * leading and trailing whitespace removed, undecoded (as IMAP
 	 * BODYSTRUCTURE sends them); NULL when absent. The first of repeated
-	 * fields wins. NUL-terminated; a value with a NUL byte is absent. */
+	 * fields wins. NUL-terminated; a field with a NUL byte is skipped
+	 * (a later one of the same name can then be used). */
 	const char *content_id;
 	const char *description;
 	const char *md5;
@@ -991,6 +1011,15 @@ enum mox_msg_imap_flags {
  * (id, description, md5, language, location) are as written. Strings are
  * quoted ('"' and '\\' escaped) unless they must be literals
  * ("{n}" CRLF octets), see MOX_MSG_IMAP_UTF8; an absent value is NIL.
+ * Content-Language is one string, or a list when it has several tags.
+ * body-fld-lines counts the line ends of the body (as Dovecot: the last
+ * line of a multipart's body part has none, its CRLF belongs to the
+ * delimiter). The syntax stays valid for broken structure: a multipart
+ * without body parts (or without boundary, or truncated) gets one empty
+ * TEXT/PLAIN part, as Dovecot sends; a message/rfc822 part that is not
+ * parsed as a message (encoded, or truncated) gets an envelope of NILs
+ * and that empty body. MESSAGE/GLOBAL gets envelope, body and lines only
+ * with MOX_MSG_IMAP_UTF8 (RFC 9051; RFC 3501 has no such form).
  *
  * @param[out] out      newly allocated NUL-terminated text; free with
  *                      mox_msg_free(); NULL on error
@@ -1050,9 +1079,12 @@ typedef struct mox_msg_imap_data {
  * parts of a multipart are numbered from 1; a part that is
  * message/rfc822 has HEADER, TEXT and MIME sections and its parts are
  * those of the encapsulated message's body. HEADER.FIELDS returns the
- * matching fields in message order followed by the empty line (always,
- * even when nothing matched), as servers do. MIME returns the part's
- * header section, empty line included.
+ * matching fields in message order followed by the empty line (even when
+ * nothing matched), as servers do, except for a message that has no
+ * empty line (RFC 3501 6.4.5: "no body and no blank line"). MIME returns
+ * the part's header section, empty line included; for part 1 of a
+ * non-multipart message that is the message's header. HEADER and TEXT
+ * of a part that is not message/rfc822 do not exist.
  *
  * @param[out] out      result; version must be set
  * @param[in]  t        tree
