@@ -58,5 +58,43 @@ check tlsa 0 '_25._tcp.mail.example.org.	300	IN	TLSA	3 1 1 [0-9A-Fa-f]{64}' -- \
 	"$mox" dns lookup "${z[@]}" TLSA _25._tcp.mail.example.org
 check bad-zone 1 'mox: zone .*line 1.*' -- "$mox" dns lookup -zone <(printf 'x IN A 1.2.3\n') A x
 
+# mox message parse: -imap gives exactly the two lines of RFC 3501's FETCH
+# example for a message built to match it.
+d=$2/data/msg
+check message-usage 2 'usage: mox message parse \[-imap\] FILE\|-' -- "$mox" message parse
+check message-missing 1 'mox: /nonexistent.eml: No such file or directory' -- "$mox" message parse /nonexistent.eml
+check message-imap 0 \
+	'BODYSTRUCTURE \("TEXT" "PLAIN" \("CHARSET" "US-ASCII"\) NIL NIL "7BIT" 3028 92 NIL NIL NIL NIL\)' \
+	'ENVELOPE \("Wed, 17 Jul 1996 02:23:25 -0700 \(PDT\)" "IMAP4rev1 WG mtg summary and minutes" \(\("Terry Gray" NIL "gray" "cac.washington.edu"\)\) \(\("Terry Gray" NIL "gray" "cac.washington.edu"\)\) \(\("Terry Gray" NIL "gray" "cac.washington.edu"\)\) \(\(NIL NIL "imap" "cac.washington.edu"\)\) \(\(NIL NIL "minutes" "CNRI.Reston.VA.US"\)\("John Klensin" NIL "KLENSIN" "MIT.EDU"\)\) NIL NIL "<B27397-0100000@cac.washington.edu>"\)' -- \
+	"$mox" message parse -imap "$d/rfc3501-fetch-text.eml"
+n=$("$mox" message parse -imap - <"$d/rfc2049-appendix-a.eml" | wc -l)
+check message-imap-two-lines 0 "$n" -- echo 2
+# JSON: valid, and the RFC 2049 appendix A tree (9 parts: the message,
+# two text parts, a parallel multipart with audio and image, enriched
+# text, a message/rfc822 and its text body).
+check message-json 0 'ok' -- python3 -c '
+import json, subprocess, sys
+t = json.loads(subprocess.run([sys.argv[1], "message", "parse", sys.argv[2]],
+    capture_output=True, check=True).stdout)
+r = t["root"]
+types = []
+def walk(p):
+    types.append(p["type"] + "/" + p["subtype"])
+    for c in p["parts"]:
+        walk(c)
+walk(r)
+assert t["parts"] == 9 and len(types) == 9, types
+assert types == ["multipart/mixed", "text/plain", "text/plain", "multipart/parallel",
+    "audio/basic", "image/jpeg", "text/enriched", "message/rfc822", "text/plain"], types
+assert r["params"] == {"boundary": "unique-boundary-1"}
+assert r["header_offset"] == 0 and r["end_offset"] == t["size"]
+subj = [h["value"] for h in r["headers"] if h["name"].lower() == "subject"]
+assert subj == ["A multipart example"], subj
+data = open(sys.argv[2], "rb").read()
+for p in [r] + r["parts"]:
+    assert p["body_size"] == p["end_offset"] - p["body_offset"]
+    assert p["body_lines"] == data[p["body_offset"]:p["end_offset"]].count(b"\n")
+print("ok")' "$mox" "$d/rfc2049-appendix-a.eml"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
