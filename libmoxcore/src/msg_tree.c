@@ -885,15 +885,24 @@ open_part(struct tparse *ps, size_t h, bool empty, size_t *cur)
 	rc = part_fields(t, p, h, hs.body, digest, &hi);
 	if (rc != MOX_OK)
 		return rc;
+	p->flags |= hi.flags;
+	p->kind = hi.want;
+	/* A message part needs room for its child now; a multipart needs
+	 * room when it finds a delimiter (tree_build()). */
+	if (p->kind != MOX_MSG_PART_LEAF && (p->depth >= ps->max_depth ||
+	    (p->kind == MOX_MSG_PART_MESSAGE && t->nparts >= ps->max_parts))) {
+		p->kind = MOX_MSG_PART_LEAF;
+		p->flags |= MOX_MSG_PART_TRUNCATED;
+	}
 	/* An empty line just before a delimiter line of an enclosing
 	 * multipart is that delimiter's line end (RFC 2046 5.1.1): the part
-	 * has a header and no body. Not so when the part is a multipart whose
-	 * own first delimiter line comes there (a nested multipart reusing
-	 * its parent's boundary). */
+	 * has a header and no body. Not so when the part is a multipart (not
+	 * truncated to a leaf) whose own first delimiter line comes there: a
+	 * nested multipart reusing its parent's boundary. */
 	if (hs.how == HDR_SEP && ps->nactive > 0 && hs.body + 1 < ps->len &&
 	    ps->m[hs.body] == '-' && ps->m[hs.body + 1] == '-' &&
 	    match_line(ps, hs.body, &close, &next) != NONE &&
-	    !(hi.want == MOX_MSG_PART_MULTIPART &&
+	    !(p->kind == MOX_MSG_PART_MULTIPART &&
 	    is_delim_of(ps->m, ps->len, hs.body, hi.bnd, hi.blen))) {
 		struct hscan cut;
 		size_t sep = hs.body >= h + 2 && ps->m[hs.body - 2] == '\r' ?
@@ -906,15 +915,6 @@ open_part(struct tparse *ps, size_t h, bool empty, size_t *cur)
 		hs.next = hs.body;
 		hs.body = p->body_offset;
 		hs.how = HDR_CUT;
-	}
-	p->flags |= hi.flags;
-	p->kind = hi.want;
-	/* A message part needs room for its child now; a multipart needs
-	 * room when it finds a delimiter (tree_build()). */
-	if (p->kind != MOX_MSG_PART_LEAF && (p->depth >= ps->max_depth ||
-	    (p->kind == MOX_MSG_PART_MESSAGE && t->nparts >= ps->max_parts))) {
-		p->kind = MOX_MSG_PART_LEAF;
-		p->flags |= MOX_MSG_PART_TRUNCATED;
 	}
 	advance(ps, hs.body);
 	f = &ps->fr[ps->nfr++];

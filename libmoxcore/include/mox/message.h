@@ -728,10 +728,15 @@ typedef struct mox_msg_tree_options {
  * end belongs to the delimiter (RFC 2046 5.1.1). The encapsulated message
  * of a message/rfc822 part covers that part's body: its header_offset is
  * the parent's body_offset and its end_offset the parent's end_offset.
- * When a header section's empty line is directly followed by a delimiter
- * line, that line end is the header's: the body is empty and ends at the
- * delimiter line. A header section that a delimiter line ends (no empty
- * line) does not include the line end before the delimiter.
+ * When a body part's header is followed by an empty line and then
+ * directly by a delimiter line of an enclosing multipart, that empty line
+ * is the delimiter's line end: the header section ends before it, the
+ * body is empty and MOX_MSG_PART_NO_BODY_SEP is set (as Dovecot reads
+ * it). The exception is a multipart part whose own first delimiter line
+ * is there (a nested multipart reusing its parent's boundary): its header
+ * ends with the empty line and its parts follow. A header section that a
+ * delimiter line ends (no empty line) does not include the line end
+ * before the delimiter.
  */
 typedef struct mox_msg_part {
 	/** Index in the tree: parts are numbered in depth-first pre-order,

@@ -653,11 +653,179 @@ test_empty_parts(void **state)
 	expect(t, 2, "text/html", LEAF, d2 + 5, d3 - 2, d3 - 2, 0,
 	    MOX_MSG_PART_NO_BODY_SEP);
 	assert_int_equal(part(t, 2)->header_eol, 0);
-	expect(t, 3, "text/plain", LEAF, d3 + 5, d4, d4, 0, 0);
+	/* the empty line after the header is the line end of the delimiter
+	 * that follows it: the header ends before it, no body */
+	expect(t, 3, "text/plain", LEAF, d3 + 5, d4 - 2, d4 - 2, 0,
+	    MOX_MSG_PART_NO_BODY_SEP);
 	assert_int_equal(part(t, 3)->header_eol, MOX_MSG_EOL_CRLF);
 	expect(t, 4, "text/plain", LEAF, d4 + 5, d4 + 7, d4 + 7, 0, 0);
 	assert_int_equal(d4 + 9, d5);
 	mox_msg_tree_free(t);
+}
+
+/*
+ * An empty line right after a part's header that is directly followed by
+ * a delimiter line of an enclosing multipart is that delimiter's line end
+ * (RFC 2046 5.1.1): the header section ends before it, the body is empty
+ * and the part has MOX_MSG_PART_NO_BODY_SEP.
+ */
+static void
+test_no_body_before_delimiter(void **state)
+{
+	static const char m[] =
+	    "Content-Type: multipart/mixed; boundary=e\r\n"
+	    "\r\n"
+	    "--e\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "\r\n"
+	    "--e--\r\n";
+	/* a part that is only an empty line; an empty line before a line
+	 * that only looks like a delimiter ends the header as usual */
+	static const char only[] =
+	    "Content-Type: multipart/mixed; boundary=e\r\n"
+	    "\r\n"
+	    "--e\r\n"
+	    "\r\n"
+	    "--e\r\n"
+	    "\r\n"
+	    "--ex\r\n"
+	    "--e--\r\n";
+	static const char lf[] =
+	    "Content-Type: multipart/mixed; boundary=e\n"
+	    "\n"
+	    "--e\n"
+	    "Content-Type: text/plain\n"
+	    "\n"
+	    "--e\n"
+	    "\n"
+	    "--e--\n";
+	/* a multipart: it has no body, so no delimiters of its own; the
+	 * next part is the outer's */
+	static const char nested[] =
+	    "Content-Type: multipart/mixed; boundary=o\r\n"
+	    "\r\n"
+	    "--o\r\n"
+	    "Content-Type: multipart/alternative; boundary=i\r\n"
+	    "\r\n"
+	    "--o\r\n"
+	    "\r\n"
+	    "x\r\n"
+	    "--o--\r\n";
+	/* except when the line is also the multipart's own first delimiter
+	 * (it reuses the enclosing boundary): the empty line ends its
+	 * header and the innermost multipart takes the delimiters */
+	static const char same[] =
+	    "Content-Type: multipart/mixed; boundary=o\r\n"
+	    "\r\n"
+	    "--o\r\n"
+	    "Content-Type: multipart/alternative; boundary=o\r\n"
+	    "\r\n"
+	    "--o\r\n"
+	    "\r\n"
+	    "x\r\n"
+	    "--o--\r\n";
+	mox_msg_tree *t;
+	size_t h, b;
+
+	(void)state;
+	/* the root's empty line is followed by its own delimiter (none of
+	 * an enclosing multipart): the root header ends as usual */
+	t = parse(m);
+	assert_int_equal(mox_msg_tree_count(t), 2);
+	expect(t, 0, "multipart/mixed", MULTI, 0, 45, sizeof(m) - 1, 4, 0);
+	expect(t, 1, "text/plain", LEAF, 50, 76, 76, 0,
+	    MOX_MSG_PART_NO_BODY_SEP);
+	assert_int_equal(after(m, "--e\r\n"), 50);
+	assert_int_equal(off(m, "\r\n--e--"), 76);
+	assert_int_equal(part(t, 1)->header_eol, MOX_MSG_EOL_CRLF);
+	mox_msg_tree_free(t);
+
+	t = parse(only);
+	assert_int_equal(mox_msg_tree_count(t), 3);
+	expect(t, 0, "multipart/mixed", MULTI, 0, 45, sizeof(only) - 1, 6, 0);
+	h = offn(only, "--e\r\n", 1) + 5;
+	assert_int_equal(h, 50);
+	expect(t, 1, "text/plain", LEAF, h, h, h, 0,
+	    MOX_MSG_PART_NO_BODY_SEP);
+	assert_int_equal(part(t, 1)->header_eol, 0);
+	h = offn(only, "--e\r\n", 2) + 5;
+	assert_int_equal(h, 57);
+	expect(t, 2, "text/plain", LEAF, h, h + 2, off(only, "\r\n--e--"), 0,
+	    0);
+	assert_int_equal(part(t, 2)->header_eol, MOX_MSG_EOL_CRLF);
+	mox_msg_tree_free(t);
+
+	t = parse(lf);
+	assert_int_equal(mox_msg_tree_count(t), 3);
+	expect(t, 0, "multipart/mixed", MULTI, 0, 43, sizeof(lf) - 1, 6,
+	    MOX_MSG_PART_BODY_BARE_LF);
+	h = after(lf, "--e\n");
+	b = off(lf, "\n--e\n\n--e--");
+	assert_int_equal(h, 47);
+	assert_int_equal(b, 72);
+	expect(t, 1, "text/plain", LEAF, h, b, b, 0,
+	    MOX_MSG_PART_NO_BODY_SEP);
+	assert_int_equal(part(t, 1)->header_eol, MOX_MSG_EOL_LF);
+	h = after(lf, "plain\n\n--e\n");
+	assert_int_equal(h, 77);
+	expect(t, 2, "text/plain", LEAF, h, h, h, 0,
+	    MOX_MSG_PART_NO_BODY_SEP);
+	assert_int_equal(part(t, 2)->header_eol, 0);
+	mox_msg_tree_free(t);
+
+	t = parse(nested);
+	assert_int_equal(mox_msg_tree_count(t), 3);
+	expect(t, 0, "multipart/mixed", MULTI, 0, 45, sizeof(nested) - 1, 7,
+	    0);
+	assert_int_equal(part(t, 0)->nchildren, 2);
+	b = off(nested, "\r\n--o\r\n\r\nx");
+	expect(t, 1, "multipart/alternative", MULTI, 50, b, b, 0,
+	    MOX_MSG_PART_NO_BODY_SEP | MOX_MSG_PART_NO_PARTS);
+	assert_int_equal(part(t, 1)->header_eol, MOX_MSG_EOL_CRLF);
+	h = after(nested, "alternative; boundary=i\r\n\r\n--o\r\n");
+	expect(t, 2, "text/plain", LEAF, h, h + 2, off(nested, "\r\n--o--"),
+	    0, 0);
+	assert_int_equal(part(t, 2)->parent, 0);
+	mox_msg_tree_free(t);
+
+	/* the close-delimiter is the inner one's: the outer has none */
+	t = parse(same);
+	assert_int_equal(mox_msg_tree_count(t), 3);
+	expect(t, 0, "multipart/mixed", MULTI, 0, 45, sizeof(same) - 1, 7,
+	    MOX_MSG_PART_MISSING_CLOSE);
+	b = after(same, "alternative; boundary=o\r\n\r\n");
+	assert_int_equal(b, 101);
+	expect(t, 1, "multipart/alternative", MULTI, 50, b, sizeof(same) - 1,
+	    4, 0);
+	h = b + 5;
+	expect(t, 2, "text/plain", LEAF, h, h + 2, off(same, "\r\n--o--"), 0,
+	    0);
+	assert_int_equal(part(t, 2)->parent, 1);
+	mox_msg_tree_free(t);
+
+	/* ... unless that multipart is cut to a leaf by max_depth: then the
+	 * line is only the outer delimiter, and the empty line its line end */
+	{
+		static const char deep[] =
+		    "Content-Type: multipart/mixed; boundary=a\r\n"
+		    "\r\n"
+		    "--a\r\n"
+		    "Content-Type: multipart/mixed; boundary=a\r\n"
+		    "\r\n"
+		    "--a\r\n"
+		    "\r\n"
+		    "x\r\n"
+		    "--a--\r\n";
+		mox_msg_tree_options o = MOX_MSG_TREE_OPTIONS_INIT;
+
+		o.max_depth = 1;
+		t = parse_opts(deep, sizeof(deep) - 1, &o);
+		b = off(deep, "\r\n--a\r\n\r\nx");
+		assert_int_equal(b, 93);
+		expect(t, 1, "multipart/mixed", LEAF, 50, b, b, 0,
+		    MOX_MSG_PART_TRUNCATED | MOX_MSG_PART_NO_BODY_SEP);
+		mox_msg_tree_free(t);
+	}
 }
 
 static void
@@ -886,30 +1054,39 @@ test_message_rfc822(void **state)
 	    "Content-Transfer");
 	size_t b5 = after(m, "8bit\r\n\r\n");
 	size_t q6 = off(m, "--q\r\nContent-Type: message/rfc822\r\n\r\n--q");
+	size_t e4 = off(m, "\r\n--q\r\nContent-Type: message/rfc822\r\n\r\n"
+	    "--q");
 	size_t d7 = off(m, "--q\r\nContent-Type: message/partial");
+	size_t e6 = off(m, "\r\n--q\r\nContent-Type: message/partial");
 
 	(void)state;
 	t = parse(m);
 	assert_int_equal(mox_msg_tree_count(t), 9);
-	expect(t, 1, "message/rfc822", MSG, h1, b1, e1, 3, 0);
-	expect(t, 2, "text/plain", LEAF, b1, after(m, "inner\r\n\r\n"), e1, 1,
+	expect(t, 1, "message/rfc822", MSG, h1, b1, e1, 2, 0);
+	expect(t, 2, "text/plain", LEAF, b1, after(m, "inner\r\n\r\n"), e1, 0,
 	    0);
 	expect(t, 3, "message/rfc822", LEAF, after(m, "body\r\n--q\r\n"),
 	    after(m, "base64\r\n\r\n"), off(m, "\r\n--q\r\nContent-Type: "
-	    "message/global"), 1, 0);
+	    "message/global"), 0, 0);
 	assert_int_equal(part(t, 3)->cte, MOX_MSG_CTE_BASE64);
-	/* the empty line of the inner header is right before a delimiter:
-	 * that line end is the header's, the bodies are empty */
+	/* the empty line after the inner header is right before a
+	 * delimiter: it is the delimiter's line end (RFC 2046 5.1.1), so the
+	 * inner header has no empty line and no body, and the outer body is
+	 * the inner header */
 	expect(t, 4, "message/global", MSG, off(m, "Content-Type: message/g"),
-	    b5, q6, 2, MOX_MSG_PART_BODY_8BIT);
-	expect(t, 5, "text/plain", LEAF, b5, q6, q6, 0, 0);
+	    b5, e4, 1, MOX_MSG_PART_BODY_8BIT);
+	expect(t, 5, "text/plain", LEAF, b5, e4, e4, 0,
+	    MOX_MSG_PART_NO_BODY_SEP);
 	assert_int_equal(part(t, 5)->header_eol, MOX_MSG_EOL_CRLF);
-	/* an empty message/rfc822 body: the child is empty too */
-	expect(t, 6, "message/rfc822", MSG, q6 + 5, d7, d7, 0, 0);
-	expect(t, 7, "text/plain", LEAF, d7, d7, d7, 0,
+	/* the same for the header of a message/rfc822 part: no body, and
+	 * the encapsulated message is empty too */
+	expect(t, 6, "message/rfc822", MSG, q6 + 5, e6, e6, 0,
+	    MOX_MSG_PART_NO_BODY_SEP);
+	assert_int_equal(part(t, 6)->header_eol, MOX_MSG_EOL_CRLF);
+	expect(t, 7, "text/plain", LEAF, e6, e6, e6, 0,
 	    MOX_MSG_PART_NO_BODY_SEP);
 	expect(t, 8, "message/partial", LEAF, d7 + 5,
-	    after(m, "id=x\r\n\r\n"), off(m, "\r\n--q--"), 1, 0);
+	    after(m, "id=x\r\n\r\n"), off(m, "\r\n--q--"), 0, 0);
 	mox_msg_tree_free(t);
 }
 
@@ -1428,8 +1605,10 @@ test_hostile(void **state)
 	size_t i;
 
 	(void)state;
-	/* 5000 nested multiparts with one boundary, then 200000 lines
-	 * that are each a delimiter */
+	/* 5000 nested multiparts with one boundary (each header's empty
+	 * line is followed by the part's own first delimiter line, see
+	 * test_no_body_before_delimiter), then 200000 lines that are each
+	 * a delimiter */
 	for (i = 0; i < 5000; i++)
 		mox__buf_adds(&b, "Content-Type: multipart/mixed; boundary=a"
 		    "\r\n\r\n--a\r\n");
@@ -1644,6 +1823,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_nested_missing_close),
 		cmocka_unit_test(test_same_boundary),
 		cmocka_unit_test(test_empty_parts),
+		cmocka_unit_test(test_no_body_before_delimiter),
 		cmocka_unit_test(test_no_body_sep),
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_body_flags),
