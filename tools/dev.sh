@@ -14,6 +14,7 @@ packages=(
 	libmbedtls-dev libunbound-dev libevent-dev nettle-dev libidn2-dev libpcre2-dev libcmocka-dev
 	dns-root-data nsd ldnsutils python3 binutils valgrind
 	dovecot-imapd libgmime-3.0-dev python3-spf python3-yaml libspf2-dev
+	libsodium-dev python3-dkim python3-nacl libopendkim-dev
 )
 
 deps() {
