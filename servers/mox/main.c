@@ -22,6 +22,9 @@ static const struct mox_cmd cmds[] = {
 	{ "message", "parse [-imap] FILE|-",
 	    "print the MIME structure of a message as JSON, or as IMAP "
 	    "BODYSTRUCTURE and ENVELOPE", cmd_message },
+	{ "spf", "check|lookup|parse ...",
+	    "evaluate SPF (RFC 7208) for a client, look up or parse SPF "
+	    "records", cmd_spf },
 };
 
 void
@@ -71,7 +74,8 @@ cmd_help(int argc, char **argv)
 				printf("usage: mox %s %s\n\t%s\n", cmds[i].name,
 				    cmds[i].args, cmds[i].help);
 				if (cmds[i].run == cmd_dns ||
-				    cmds[i].run == cmd_message) {
+				    cmds[i].run == cmd_message ||
+				    cmds[i].run == cmd_spf) {
 					char name[32], help[] = "-help";
 					char *dargv[] = { name, help, NULL };
 

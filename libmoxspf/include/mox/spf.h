@@ -99,7 +99,8 @@ typedef enum mox_spf_step {
 
 /* --- option structs and caller-provided structs --- */
 
-/** Limits of RFC 7208 4.6.4 and of this implementation. */
+/** Limits of RFC 7208 4.6.4 and of this implementation. A field that is
+ * 0 takes its default (MOX_SPF_LIMITS_DEFAULT). */
 typedef struct mox_spf_limits {
 	/** Mechanisms and modifiers that query DNS (include, a, mx, ptr,
 	 * exists, redirect). RFC: 10. */
@@ -111,7 +112,7 @@ typedef struct mox_spf_limits {
 	/** PTR names checked per ptr mechanism or %{p} macro. RFC: 10. */
 	unsigned int ptr_names;
 	/** Longest expanded domain name; longer names are truncated from the
-	 * left as RFC 7208 7.3 says. 253. */
+	 * left as RFC 7208 7.3 says. 253 (larger values are taken as 253). */
 	unsigned int max_name;
 	/** Longest record text accepted (joined TXT strings). Default 4096
 	 * (real records are below 512; longer ones are permerror). */
@@ -170,8 +171,9 @@ typedef struct mox_spf_result {
 	/** The domain check_host() started at (lowercase A-labels), "" when
 	 * there was none (no usable identity: verdict none). */
 	const char *domain;
-	/** The identity as checked: "user@example.com", or
-	 * "postmaster@helo.example" (RFC 7208 2.4). */
+	/** The identity as checked: "user@example.com" (the domain in the
+	 * form of domain when there is one, else as given), or
+	 * "postmaster@helo.example" (RFC 7208 2.4, 4.3). */
 	const char *checked;
 	/** The term that decided, as written in its record ("ip4:192.0.2.0/24",
 	 * "-all", "include:_spf.example.com"), with the domain of the record
@@ -189,8 +191,8 @@ typedef struct mox_spf_result {
 	 * offset 12 in record of example.com: ...", "DNS timeout for TXT
 	 * example.com"). NULL otherwise. */
 	const char *reason;
-	/** True when every DNS answer the result depends on was DNSSEC
-	 * authentic. */
+	/** True when every DNS answer the evaluation got was DNSSEC
+	 * authentic; false when no question was asked. */
 	bool authentic;
 	/** DNS-querying terms and void lookups counted (RFC 7208 4.6.4). */
 	unsigned int dns_terms;
@@ -208,7 +210,15 @@ typedef struct mox_spf_result {
 /** A DNS question of the evaluator. Borrowed from the evaluator; valid
  * until the next call on it. */
 typedef struct mox_spf_question {
-	/** Name to look up, ASCII (A-labels), no trailing dot. */
+	/** Name to look up, ASCII (A-labels), no trailing dot, at most 253
+	 * octets and labels of at most 63 octets before escaping. Names made
+	 * by macro expansion can hold any octet (a local-part with a space
+	 * or UTF-8): control characters, octets above 0x7e and backslash are
+	 * written as RFC 1035 5.1 \DDD escapes ("j\195\188rgen.x.example"),
+	 * a space as a space. A resolver that cannot ask for such a name may
+	 * answer it as a lookup failure; mox_spf_check() takes a MOX_EINVAL
+	 * from mox_dns_lookup() as a name that cannot exist (the mechanism
+	 * does not match, include and redirect give permerror). */
 	const char *name;
 	/** MOX_DNS_TXT, MOX_DNS_A, MOX_DNS_AAAA, MOX_DNS_MX or MOX_DNS_PTR
 	 * (numeric RR types). */
@@ -233,7 +243,8 @@ typedef struct mox_spf_term {
 	const char *domain_spec;
 	/** Name of an unknown modifier, as written. NULL for other terms. */
 	const char *name;
-	/** ip4/ip6: the network. */
+	/** ip4/ip6: the address as written (not masked to the CIDR
+	 * length; matching masks). */
 	mox_ip ip;
 	/** CIDR lengths: ip4 and a/mx ip4-cidr-length (32 when absent),
 	 * ip6 and a/mx ip6-cidr-length (128 when absent). */
@@ -262,7 +273,9 @@ typedef struct mox_spf_term {
  *                         "unknown mechanism" (may be NULL)
  * @return MOX_OK; MOX_ENOTFOUND when the text is not an SPF record (no
  *         "v=spf1" tag: RFC 7208 4.5 ignores it); MOX_ESYNTAX;
- *         MOX_ENUL; MOX_ETOOLONG; MOX_EINVAL; MOX_ENOMEM
+ *         MOX_ENUL (err_offset is the NUL's offset); MOX_ETOOLONG (more
+ *         than 65535 octets, more than a TXT record holds); MOX_EINVAL;
+ *         MOX_ENOMEM
  */
 MOX_API int mox_spf_record_parse(mox_spf_record **out, const uint8_t *p,
     size_t len, size_t *err_offset, const char **err);
@@ -330,18 +343,25 @@ MOX_API int mox_spf_eval_step(mox_spf_eval *e, mox_spf_question *q);
  * borrowed for the call only (what is needed is copied). Any mox_dns
  * result is accepted: NXDOMAIN and NODATA are void lookups, SERVFAIL,
  * TIMEOUT, BOGUS and ERROR are DNS errors (temperror where the RFC says
- * so, ignored where it says so, such as in mx and ptr name lists).
+ * so, ignored where it says so: a PTR lookup of the ptr mechanism, the
+ * address lookup of one PTR name, the exp= TXT lookup; %{p} becomes
+ * "unknown"). The answer's name is not compared with the question's (a
+ * resolver may have normalized it); its type must be the question's.
+ * The DNSSEC bit of every answer is ANDed into the result's authentic.
  *
  * @param[in]  ans  the answer; NULL means the lookup failed without one
  *                  (treated as a DNS error)
- * @return MOX_OK, MOX_ESTATE (no question outstanding), MOX_EINVAL,
- *         MOX_ENOMEM
+ * @return MOX_OK, MOX_ESTATE (no question outstanding), MOX_EINVAL (NULL
+ *         e, or an answer of another type: the question stays
+ *         outstanding), MOX_ENOMEM (the evaluator is then unusable: every
+ *         later call returns MOX_ENOMEM)
  */
 MOX_API int mox_spf_eval_answer(mox_spf_eval *e, const mox_dns_answer *ans);
 
 /**
- * The result, once mox_spf_eval_step() returned MOX_SPF_STEP_DONE.
- * Strings are copied into out, which must be released.
+ * The result, once mox_spf_eval_step() returned MOX_SPF_STEP_DONE. May be
+ * called more than once. Strings are copied into out, which must hold
+ * none (MOX_SPF_RESULT_INIT, or released) and must be released.
  *
  * @param[out] out  result; version must be set (MOX_SPF_RESULT_INIT)
  * @return MOX_OK, MOX_ESTATE (not done), MOX_EINVAL, MOX_EVERSION,
@@ -383,7 +403,10 @@ MOX_API int mox_spf_verdict_parse(const char *name);
  * field name and without a line end: the result word, a comment, and the
  * key-value pairs client-ip, envelope-from, helo, receiver, identity,
  * mechanism (where one decided) and problem (for errors). Values are
- * quoted where they are not dot-atoms. snprintf contract.
+ * quoted where they are not dot-atoms; envelope-from is "" for the null
+ * reverse-path and for HELO checks. Control characters in client-given
+ * text (HELO, MAIL FROM) are replaced by '?', so the value cannot end the
+ * header field. snprintf contract.
  *
  * @param[in] res       result
  * @param[in] req       the request it came from
@@ -398,7 +421,11 @@ MOX_API size_t mox_spf_received(char *buf, size_t cap,
 /**
  * The SPF resinfo of an Authentication-Results field (RFC 8601 2.7.2):
  * "spf=pass smtp.mailfrom=user@example.com" or "spf=none
- * smtp.helo=mail.example.com", with a reason comment for errors.
+ * smtp.helo=mail.example.com", with the reason as a comment for
+ * temperror and permerror ("spf=permerror (more than 10 DNS-querying
+ * terms) smtp.mailfrom=..."). smtp.mailfrom is the checked identity
+ * (postmaster@<HELO> for the null reverse-path), quoted when its
+ * local-part is not a dot-atom. Control characters are replaced by '?'.
  * snprintf contract.
  */
 MOX_API size_t mox_spf_authres(char *buf, size_t cap,
