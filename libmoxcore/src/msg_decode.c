@@ -16,18 +16,16 @@
  *  - SP, HTAB, CR, LF, FF and VT are skipped silently; other octets
  *    outside the alphabet are skipped with MOX_MSG_DECODE_BAD_CHAR.
  *  - The first '=' ends the data, as in Dovecot (base64_decode() returns
- *    "end of base64 data"). With 2 or 3 characters of a quantum before
- *    it, their full octets are written (one '=' where "==" is due is
- *    accepted). With 0 or 1 character before it the '=' is misplaced:
- *    MOX_MSG_DECODE_BAD_PADDING, and a lone character is dropped.
- *    Everything after the end is ignored; anything there other than '='
- *    and whitespace sets MOX_MSG_DECODE_BAD_PADDING. (GMime instead
- *    decodes '=' as a zero digit and drops trailing output octets, so
- *    data after padding yields garbage octets there; ignoring it is what
- *    a reader of the mail would want.)
+ *    "end of base64 data") and GMime 3. With 2 or 3 characters of a
+ *    quantum before it, their full octets are written (one '=' where
+ *    "==" is due is accepted). With 0 or 1 character before it the '='
+ *    is misplaced: MOX_MSG_DECODE_BAD_PADDING, and a lone character is
+ *    dropped. Everything after the end is ignored (concatenated
+ *    encodings, list footers appended to a base64 body); anything there
+ *    other than '=' and whitespace sets MOX_MSG_DECODE_BAD_PADDING.
  *  - A final quantum of 2 or 3 characters without padding writes its
- *    full octets silently; a single final character is dropped with
- *    MOX_MSG_DECODE_BAD_PADDING.
+ *    full octets silently (GMime drops them); a single final character
+ *    is dropped with MOX_MSG_DECODE_BAD_PADDING.
  *
  * quoted-printable (RFC 2045 6.7):
  *  - "=XX" with hex digits of either case is one octet.
@@ -80,27 +78,32 @@
 #define QP_CR 0x4u      /* a CR is held back (after the held SP/HTAB) */
 #define QP_PASS 0x8u    /* in a SP/HTAB run too long to hold: copy it */
 
-#define X 0x80
-#define W 0x40
-#define P 0x41
+/* b64_tab values other than digits (0..63). */
+#define B64_WS 0x40      /* SP, HTAB, CR, LF, FF, VT */
+#define B64_PAD 0x41     /* '=' */
+#define B64_INVALID 0x80 /* anything else */
+
+#define X B64_INVALID
+#define W B64_WS
+#define P B64_PAD
 /* base64 digit values; W whitespace, P '=', X anything else. */
 static const uint8_t b64_tab[256] = {
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  W,  W,  W,  W,  W,  X,  X,  /* 00 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 10 */
-	 W,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, 62,  X,  X,  X, 63,  /* 20 */
-	52, 53, 54, 55, 56, 57, 58, 59, 60, 61,  X,  X,  X,  P,  X,  X,  /* 30 */
-	 X,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,  /* 40 */
-	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,  X,  X,  X,  X,  X,  /* 50 */
-	 X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,  /* 60 */
-	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,  X,  X,  X,  X,  X,  /* 70 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 80 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 90 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* a0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* b0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* c0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* d0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* e0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* f0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  W,  W,  W,  W,  W,  X,  X, /* 00 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 10 */
+	 W,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, 62,  X,  X,  X, 63, /* 20 */
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61,  X,  X,  X,  P,  X,  X, /* 30 */
+	 X,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, /* 40 */
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,  X,  X,  X,  X,  X, /* 50 */
+	 X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, /* 60 */
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,  X,  X,  X,  X,  X, /* 70 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 80 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 90 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* a0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* b0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* c0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* d0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* e0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* f0 */
 };
 #undef X
 #undef W
@@ -139,22 +142,22 @@ static const uint32_t b64_d3[256] = { R256(B64_D3) };
 #define X 0xff
 /* Hex digit values, either case; X otherwise. */
 static const uint8_t hex_tab[256] = {
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 00 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 10 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 20 */
-	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  X,  X,  X,  X,  X,  X,  /* 30 */
-	 X, 10, 11, 12, 13, 14, 15,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 40 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 50 */
-	 X, 10, 11, 12, 13, 14, 15,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 60 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 70 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 80 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* 90 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* a0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* b0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* c0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* d0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* e0 */
-	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  /* f0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 00 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 10 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 20 */
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  X,  X,  X,  X,  X,  X, /* 30 */
+	 X, 10, 11, 12, 13, 14, 15,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 40 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 50 */
+	 X, 10, 11, 12, 13, 14, 15,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 60 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 70 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 80 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 90 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* a0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* b0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* c0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* d0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* e0 */
+	 X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* f0 */
 };
 #undef X
 
@@ -171,11 +174,7 @@ static void
 b64_after_end(mox_msg_decoder *d, const uint8_t *p, const uint8_t *end)
 {
 	for (; p < end; p++) {
-		if (b64_tab[*p] < 0x40) {
-			d->errors_ |= MOX_MSG_DECODE_BAD_PADDING;
-			return;
-		}
-		if (b64_tab[*p] == 0x80) {
+		if (b64_tab[*p] != B64_WS && b64_tab[*p] != B64_PAD) {
 			d->errors_ |= MOX_MSG_DECODE_BAD_PADDING;
 			return;
 		}
@@ -232,7 +231,7 @@ b64_update(mox_msg_decoder *d, uint8_t *out, const uint8_t *p, size_t len)
 				break;
 		}
 		v = b64_tab[*p++];
-		if (v < 0x40) {
+		if (v < B64_WS) {
 			bits = bits << 6 | v;
 			if (++n == 4) {
 				o[0] = (uint8_t)(bits >> 16);
@@ -242,9 +241,9 @@ b64_update(mox_msg_decoder *d, uint8_t *out, const uint8_t *p, size_t len)
 				n = 0;
 				bits = 0;
 			}
-		} else if (v == 0x40) {
+		} else if (v == B64_WS) {
 			continue;
-		} else if (v == 0x41) {
+		} else if (v == B64_PAD) {
 			/* '=': the end of the data. */
 			if (n == 2) {
 				*o++ = (uint8_t)(bits >> 4);

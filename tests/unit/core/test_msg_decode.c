@@ -424,7 +424,7 @@ test_qp_lenient(void **state)
 	expect(QP, "=\r", "=\r", BAD_ESC);
 	expect(QP, "= \rx", "= \rx", BAD_ESC);
 	expect(QP, "=\rx\r\n", "=\rx\r\n", BAD_ESC);
-	/* bare CR is an ordinary octet, also before whitespace and at the end */
+	/* a bare CR is an ordinary octet, before SP/HTAB and at the end too */
 	expect(QP, "a \rb", "a \rb", 0);
 	expect(QP, "a \r\r\n", "a \r\r\n", 0);
 	expect(QP, "a \r", "a \r", 0);
@@ -516,8 +516,8 @@ test_copy(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ctes) / sizeof(ctes[0]); i++) {
-		expect_n(ctes[i], "a=41 \r\n\x00\xff==", 11, "a=41 \r\n\x00\xff==",
-		    11, 0);
+		expect_n(ctes[i], "a=41 \r\n\x00\xff==", 11,
+		    "a=41 \r\n\x00\xff==", 11, 0);
 		expect(ctes[i], "", "", 0);
 	}
 }
@@ -633,12 +633,12 @@ static void
 test_random(void **state)
 {
 	(void)state;
-	random_chunks(QP, "aaaaaaaabcdef   \t=====0123456789ABCDEFabcdefG\r\n\n",
-	    600, 150);
+	random_chunks(QP, "aaaaaaaabcdef   \t=====0123456789ABCDEFabcdefG"
+	    "\r\n\n", 600, 150);
 	random_chunks(QP, "abcdefgh=\n", 300, 150);
-	random_chunks(B64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/\r\n", 600, 150);
+	random_chunks(B64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+	    "wxyz0123456789+/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+	    "wxyz0123456789+/\r\n", 600, 150);
 	random_chunks(B64, "ABCD\r\n =*", 300, 150);
 }
 
