@@ -263,7 +263,13 @@ struct mox__arena_chunk {
 	unsigned char data[];
 };
 
-#define ARENA_CHUNK 4000
+/*
+ * Chunks grow geometrically from ARENA_FIRST to ARENA_CHUNK: most arenas
+ * (a DNS answer, a Content-Type) need a few hundred bytes, and requests of
+ * 1 KiB and more make glibc consolidate its fast bins on every malloc.
+ */
+#define ARENA_FIRST 464
+#define ARENA_CHUNK 16000
 
 void *
 mox__arena_alloc(mox__arena *a, size_t n)
@@ -282,11 +288,14 @@ mox__arena_alloc(mox__arena *a, size_t n)
 	}
 	if (n > SIZE_MAX - sizeof(*c) - ARENA_CHUNK)
 		return NULL;
-	size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+	size = a->head == NULL ? ARENA_FIRST :
+	    a->cap < ARENA_CHUNK / 2 ? a->cap * 2 : ARENA_CHUNK;
+	if (n > size)
+		size = n;
 	c = mox__malloc(sizeof(*c) + size);
 	if (c == NULL)
 		return NULL;
-	if (a->head != NULL && n > ARENA_CHUNK && a->cap - a->used > 256) {
+	if (a->head != NULL && n > ARENA_CHUNK / 2 && a->cap - a->used > 256) {
 		/* A big allocation: put it behind the head so the head's free
 		 * space stays usable. */
 		c->next = a->head->next;

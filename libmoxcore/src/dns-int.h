@@ -109,6 +109,9 @@ int core_name_unpack(uint8_t out[CORE_NAME_WIRE_MAX], size_t *outlen,
 int core_rr_decode(mox__arena *a, mox_dns_rr *rr);
 
 /* Fill a forced answer (timeout, servfail, ...) for a question. */
+/* mox_dns_answer_new() for a name that passed core_qname_check(). */
+int core_answer_new_checked(mox_dns_answer **out, const char *name,
+    uint16_t qtype, int result, int rcode);
 int core_answer_forced(mox_dns_answer **out, const char *qname,
     uint16_t qtype, int result);
 

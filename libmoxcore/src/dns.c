@@ -387,20 +387,18 @@ core_rr_decode(mox__arena *a, mox_dns_rr *rr)
 
 /* --- answers --- */
 
-static int
-answer_alloc(mox_dns_answer **out, const char *qname, uint16_t qtype,
-    int result, int rcode)
+/* A new answer for a name that passed core_qname_check() already. */
+int
+core_answer_new_checked(mox_dns_answer **out, const char *name,
+    uint16_t qtype, int result, int rcode)
 {
-	char name[MOX_DOMAIN_MAX + 1];
 	mox_dns_answer *a;
-	int rc;
 
 	*out = NULL;
-	rc = core_qname_check(name, sizeof(name), qname);
-	if (rc != MOX_OK)
-		return rc == MOX_ENOMEM ? rc : MOX_EINVAL;
 	if (result < MOX_DNS_OK || result > MOX_DNS_ERROR)
 		return MOX_EINVAL;
+	if (strcmp(name, ".") == 0)
+		name = ""; /* answers hold the root as "" */
 	a = mox__calloc(1, sizeof(*a));
 	if (a == NULL)
 		return MOX_ENOMEM;
@@ -415,6 +413,20 @@ answer_alloc(mox_dns_answer **out, const char *qname, uint16_t qtype,
 	a->rcode = rcode;
 	*out = a;
 	return MOX_OK;
+}
+
+static int
+answer_alloc(mox_dns_answer **out, const char *qname, uint16_t qtype,
+    int result, int rcode)
+{
+	char name[MOX_DOMAIN_MAX + 1];
+	int rc;
+
+	*out = NULL;
+	rc = core_qname_check(name, sizeof(name), qname);
+	if (rc != MOX_OK)
+		return rc == MOX_ENOMEM ? rc : MOX_EINVAL;
+	return core_answer_new_checked(out, name, qtype, result, rcode);
 }
 
 int
@@ -494,7 +506,9 @@ answer_add(mox_dns_answer *a, const char *owner, uint16_t type, uint32_t ttl,
 	rr.ttl = ttl;
 	rr.rdlen = rdlen;
 	rr.rdata = mox__arena_memdup(&a->arena, rdata, rdlen);
-	rr.name = mox__arena_strndup(&a->arena, owner, strlen(owner));
+	/* The owner is the current canonical name (checked above), which
+	 * the arena holds already. */
+	rr.name = a->canonname;
 	if (rr.rdata == NULL || rr.name == NULL)
 		return MOX_ENOMEM;
 	rc = core_rr_decode(&a->arena, &rr);

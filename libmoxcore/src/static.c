@@ -403,7 +403,9 @@ static_answer(const struct sres *s, const char *qname, uint16_t qtype,
 		curlen = c->rdlen;
 	}
 
-	rc = mox_dns_answer_new(&a, qname, qtype, result,
+	/* qname passed core_qname_check() in mox_dns_lookup() or
+	 * mox_dns_query(). */
+	rc = core_answer_new_checked(&a, qname, qtype, result,
 	    result == MOX_DNS_NXDOMAIN ? 3 : 0);
 	if (rc != MOX_OK)
 		return rc;
