@@ -89,6 +89,8 @@ int core_name_to_wire(uint8_t out[CORE_NAME_WIRE_MAX], size_t *outlen,
  * escaping '.', '\\', '"', ';', '(', ')', '@', '$', space as \X and
  * non-printables as \DDD. wire must be a valid uncompressed name. */
 void core_name_wire_to_text(mox__sbuf *sb, const uint8_t *wire, size_t len);
+/* The same, as a qname for mox_dns_lookup(): a space stays a space. */
+void core_name_wire_to_qname(mox__sbuf *sb, const uint8_t *wire, size_t len);
 
 /* Length of a valid uncompressed wire name at p (at most len bytes), or 0
  * when it is not one. */

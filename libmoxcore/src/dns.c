@@ -142,8 +142,23 @@ core_name_to_wire(uint8_t out[CORE_NAME_WIRE_MAX], size_t *outlen,
 	return MOX_OK;
 }
 
+static void name_to_text(mox__sbuf *sb, const uint8_t *wire, size_t len,
+    bool raw_space);
+
 void
 core_name_wire_to_text(mox__sbuf *sb, const uint8_t *wire, size_t len)
+{
+	name_to_text(sb, wire, len, false);
+}
+
+void
+core_name_wire_to_qname(mox__sbuf *sb, const uint8_t *wire, size_t len)
+{
+	name_to_text(sb, wire, len, true);
+}
+
+static void
+name_to_text(mox__sbuf *sb, const uint8_t *wire, size_t len, bool raw_space)
 {
 	size_t i = 0;
 	bool first = true;
@@ -157,7 +172,9 @@ core_name_wire_to_text(mox__sbuf *sb, const uint8_t *wire, size_t len)
 		for (size_t k = 0; k < l && i < len; k++, i++) {
 			unsigned char c = wire[i];
 
-			if (c <= 0x20 || c >= 0x7f) {
+			if (c == ' ' && raw_space) {
+				mox__sbuf_addc(sb, ' ');
+			} else if (c <= 0x20 || c >= 0x7f) {
 				mox__sbuf_addf(sb, "\\%03u", c);
 			} else if (c == '.' || c == '\\' || c == '"' ||
 			    c == ';' || c == '(' || c == ')' || c == '@' ||
@@ -489,6 +506,25 @@ answer_note_ttl(mox_dns_answer *a, uint32_t ttl)
 }
 
 /* Append a record; owner text and rdata are copied. Checks the chain. */
+/* Whether two presentation-form names are the same name, escapes
+ * resolved ("a\\032b" is "a b"), ignoring ASCII case. */
+static bool
+same_name(const char *x, const char *y)
+{
+	uint8_t wx[CORE_NAME_WIRE_MAX], wy[CORE_NAME_WIRE_MAX];
+	size_t lx, ly;
+
+	if (core_name_to_wire(wx, &lx, x, strlen(x), NULL, 0) != MOX_OK ||
+	    core_name_to_wire(wy, &ly, y, strlen(y), NULL, 0) != MOX_OK ||
+	    lx != ly)
+		return false;
+	for (size_t i = 0; i < lx; i++) {
+		if (mox__lower(wx[i]) != mox__lower(wy[i]))
+			return false;
+	}
+	return true;
+}
+
 static int
 answer_add(mox_dns_answer *a, const char *owner, uint16_t type, uint32_t ttl,
     const uint8_t *rdata, size_t rdlen)
@@ -498,7 +534,8 @@ answer_add(mox_dns_answer *a, const char *owner, uint16_t type, uint32_t ttl,
 
 	if (rdlen > 0xffff || (rdlen > 0 && rdata == NULL))
 		return MOX_EINVAL;
-	if (mox__strcasecmp(owner, a->canonname) != 0)
+	if (mox__strcasecmp(owner, a->canonname) != 0 &&
+	    !same_name(owner, a->canonname))
 		return MOX_EINVAL;
 	memset(&rr, 0, sizeof(rr));
 	rr.type = type;
@@ -816,7 +853,7 @@ mox_dns_answer_from_wire(mox_dns_answer **out, const uint8_t *msg,
 	off += 4;
 
 	mox__sbuf_init(&sb, qtext, sizeof(qtext));
-	core_name_wire_to_text(&sb, qname, qnamelen);
+	core_name_wire_to_qname(&sb, qname, qnamelen);
 	if (sb.len == 0)
 		mox__sbuf_addc(&sb, '.');
 	if (sb.len >= sizeof(qtext))

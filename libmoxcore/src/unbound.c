@@ -84,6 +84,8 @@ struct ticket {
 	mox_dns_answer *ans;
 	uint16_t qtype;
 	char qname[MOX_DOMAIN_MAX + 2];
+	/* qname for libunbound: a space (valid in a label) as \\032. */
+	char ubname[4 * MOX_DOMAIN_MAX + 2];
 };
 
 struct ub_impl {
@@ -217,6 +219,14 @@ ticket_new(struct ub_impl *u, int kind, const char *qname, uint16_t qtype)
 	t->kind = kind;
 	t->qtype = qtype;
 	memcpy(t->qname, qname, len + 1);
+	for (size_t i = 0, j = 0; i <= len; i++) {
+		if (qname[i] == ' ') {
+			memcpy(t->ubname + j, "\\032", 4);
+			j += 4;
+		} else {
+			t->ubname[j++] = qname[i];
+		}
+	}
 	return t;
 }
 
@@ -379,7 +389,7 @@ ub_be_query(void *impl, mox_resolver *r, uint64_t qid, const char *qname,
 	qmap_add(u, t);
 	pthread_mutex_unlock(&u->mu);
 
-	rc = ub_resolve_async(u->ctx, t->qname, qtype, 1, t, ub_callback,
+	rc = ub_resolve_async(u->ctx, t->ubname, qtype, 1, t, ub_callback,
 	    &id);
 	if (rc != UB_NOERROR) {
 		pthread_mutex_lock(&u->mu);
@@ -517,7 +527,7 @@ ub_lookup(void *impl, const char *qname, uint16_t qtype,
 	pthread_mutex_unlock(&u->mu);
 
 	deadline = mono_ms() + (int64_t)timeout_ms;
-	rc = ub_resolve_async(u->ctx, t->qname, qtype, 1, t, ub_callback,
+	rc = ub_resolve_async(u->ctx, t->ubname, qtype, 1, t, ub_callback,
 	    &id);
 	if (rc != UB_NOERROR) {
 		pthread_mutex_lock(&u->mu);

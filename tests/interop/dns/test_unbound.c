@@ -246,6 +246,8 @@ static const struct expect cases[] = {
 	    "2001:db8::25", 0 },
 	{ "alias1.good.example", MOX_DNS_A, MOX_DNS_OK, true, "192.0.2.7", 2 },
 	{ "onlytxt.good.example", MOX_DNS_A, MOX_DNS_NODATA, true, NULL, 0 },
+	{ "with space.good.example", MOX_DNS_A, MOX_DNS_OK, true, "192.0.2.32",
+	    0 },
 	{ "nonexistent.good.example", MOX_DNS_A, MOX_DNS_NXDOMAIN, true, NULL,
 	    0 },
 	{ "www.broken.good.example", MOX_DNS_A, MOX_DNS_SERVFAIL, false, NULL,
