@@ -16,6 +16,7 @@ packages=(
 	dovecot-imapd libgmime-3.0-dev python3-spf python3-yaml libspf2-dev
 	libsodium-dev python3-dkim python3-nacl libopendkim-dev
 	libpsl-dev publicsuffix libexpat1-dev zlib1g-dev libxml2-utils libopendmarc-dev
+	libssl-dev openssl
 )
 
 deps() {

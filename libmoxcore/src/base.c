@@ -259,7 +259,7 @@ mox__sbuf_addf(mox__sbuf *s, const char *fmt, ...)
 
 struct mox__arena_chunk {
 	mox__arena_chunk *next;
-	size_t pad; /* keeps data 16-byte aligned */
+	size_t caller; /* 1: caller memory, not freed; keeps data aligned */
 	unsigned char data[];
 };
 
@@ -288,13 +288,15 @@ mox__arena_alloc(mox__arena *a, size_t n)
 	}
 	if (n > SIZE_MAX - sizeof(*c) - ARENA_CHUNK)
 		return NULL;
-	size = a->head == NULL ? ARENA_FIRST :
+	/* After a caller's buffer, start again from the small size. */
+	size = a->head == NULL || a->head->caller ? ARENA_FIRST :
 	    a->cap < ARENA_CHUNK / 2 ? a->cap * 2 : ARENA_CHUNK;
 	if (n > size)
 		size = n;
 	c = mox__malloc(sizeof(*c) + size);
 	if (c == NULL)
 		return NULL;
+	c->caller = 0;
 	if (a->head != NULL && n > ARENA_CHUNK / 2 && a->cap - a->used > 256) {
 		/* A big allocation: put it behind the head so the head's free
 		 * space stays usable. */
@@ -342,10 +344,23 @@ mox__arena_free(mox__arena *a)
 
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
-		mox__free(c);
+		if (!c->caller)
+			mox__free(c);
 	}
 	a->head = NULL;
 	a->used = a->cap = 0;
+}
+
+void
+mox__arena_init_buf(mox__arena *a, void *buf, size_t cap)
+{
+	mox__arena_chunk *c = buf;
+
+	c->next = NULL;
+	c->caller = 1;
+	a->head = c;
+	a->used = 0;
+	a->cap = cap - sizeof(*c);
 }
 
 /* --- logging --- */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include <mox/common.h>
 
@@ -92,6 +93,13 @@ void *mox__arena_memdup(mox__arena *a, const void *p, size_t n);
 /* Copy n bytes and a terminating NUL. */
 char *mox__arena_strndup(mox__arena *a, const char *s, size_t n);
 void mox__arena_free(mox__arena *a);
+/*
+ * Start an empty arena whose first chunk is caller memory (buf, cap octets,
+ * 16-byte aligned, cap well above 16, the chunk header): small users never
+ * touch the heap. mox__arena_free() frees only the chunks added after it;
+ * buf must outlive the arena.
+ */
+void mox__arena_init_buf(mox__arena *a, void *buf, size_t cap);
 
 /* Logging with a level filter checked before formatting. */
 typedef struct mox__logger {
@@ -129,6 +137,30 @@ mox__isspace(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
 	    c == '\v';
+}
+/*
+ * memcpy(3) with a length the compiler cannot bound. GCC expands a copy
+ * whose length it knows to be at most a few hundred octets (a name after
+ * its length check) inline as "rep movs", whose start-up cost is several
+ * times that of the library call for short names.
+ */
+static inline void
+mox__memcpy(void *d, const void *s, size_t n)
+{
+#if defined(__GNUC__)
+	__asm__("" : "+r"(n));
+#endif
+	memcpy(d, s, n);
+}
+/* memset(d, 0, n) with a length the compiler cannot see, for the same
+ * reason ("rep stos" for a struct of a few hundred octets). */
+static inline void
+mox__memzero(void *d, size_t n)
+{
+#if defined(__GNUC__)
+	__asm__("" : "+r"(n));
+#endif
+	memset(d, 0, n);
 }
 /* Big-endian (network order) reads. */
 static inline uint16_t

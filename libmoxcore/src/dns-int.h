@@ -32,6 +32,7 @@ struct mox_dns_answer {
 	mox_dns_rr *rrs;
 	size_t nrrs;
 	size_t rrs_cap;
+	bool rrs_inline; /* rrs is part of the answer's allocation */
 };
 
 /* Kinds of resolver, for the backend-specific public calls. */
@@ -58,6 +59,15 @@ struct core_backend {
 	    unsigned int timeout_ms, mox_dns_answer **out);
 };
 
+/*
+ * A backend's lookup for a qname as the caller of mox_dns_lookup() wrote
+ * it (maybe NULL), not yet checked: it refuses with MOX_EINVAL what
+ * core_qname_check() refuses. Set with core_resolver_set_lookup_raw();
+ * mox_dns_lookup() then prefers it to core_backend.lookup.
+ */
+typedef int (*core_lookup_raw_fn)(void *impl, const char *qname,
+    uint16_t qtype, unsigned int timeout_ms, mox_dns_answer **out);
+
 /* Make a resolver over a backend; on failure be->destroy(impl) is NOT
  * called: the caller still owns impl. */
 int core_resolver_new(mox_resolver **out, const struct core_backend *be,
@@ -68,6 +78,7 @@ void core_resolver_seterr(mox_resolver *r, const char *fmt, ...)
     MOX__PRINTF(2, 3);
 const mox__logger *core_resolver_logger(const mox_resolver *r);
 unsigned int core_resolver_timeout_ms(const mox_resolver *r);
+void core_resolver_set_lookup_raw(mox_resolver *r, core_lookup_raw_fn fn);
 
 /*
  * Validate a qname and normalize it: trailing dot removed. The root is "".

@@ -55,7 +55,7 @@ core_qname_check(char *out, size_t cap, const char *qname)
 		return MOX_EEMPTY;
 	if (cap < len + 1)
 		return MOX_EBUFS;
-	memcpy(out, qname, len);
+	mox__memcpy(out, qname, len);
 	out[len] = '\0';
 	return MOX_OK;
 }
@@ -577,14 +577,18 @@ answer_add(mox_dns_answer *a, const char *owner, uint16_t type, uint32_t ttl,
 	}
 	if (type != a->qtype)
 		return MOX_EINVAL;
-	if (a->nrrs == a->rrs_cap) {
+	if (a->nrrs == a->rrs_cap || a->rrs_inline) {
 		size_t ncap = a->rrs_cap ? a->rrs_cap * 2 : 4;
-		mox_dns_rr *np = mox__reallocarray(a->rrs, ncap, sizeof(*np));
+		mox_dns_rr *np = mox__reallocarray(
+		    a->rrs_inline ? NULL : a->rrs, ncap, sizeof(*np));
 
 		if (np == NULL)
 			return MOX_ENOMEM;
+		if (a->rrs_inline && a->nrrs > 0)
+			memcpy(np, a->rrs, a->nrrs * sizeof(*np));
 		a->rrs = np;
 		a->rrs_cap = ncap;
+		a->rrs_inline = false;
 	}
 	a->rrs[a->nrrs++] = rr;
 	answer_note_ttl(a, ttl);
@@ -625,7 +629,8 @@ mox_dns_answer_free(mox_dns_answer *a)
 {
 	if (a == NULL)
 		return;
-	mox__free(a->rrs);
+	if (!a->rrs_inline)
+		mox__free(a->rrs);
 	mox__arena_free(&a->arena);
 	mox__free(a);
 }
@@ -1064,6 +1069,7 @@ struct pending {
 
 struct mox_resolver {
 	struct core_backend be;
+	core_lookup_raw_fn lookup_raw;
 	void *impl;
 	int kind;
 	mox__logger log;
@@ -1183,6 +1189,12 @@ mox_resolver_new_custom(mox_resolver **out, const mox_resolver_ops *ops,
 	be.process = ops->process;
 	be.destroy = ops->destroy;
 	return core_resolver_new(out, &be, impl, CORE_KIND_CUSTOM);
+}
+
+void
+core_resolver_set_lookup_raw(mox_resolver *r, core_lookup_raw_fn fn)
+{
+	r->lookup_raw = fn;
 }
 
 const char *
@@ -1538,6 +1550,13 @@ mox_dns_lookup(mox_resolver *r, const char *qname, uint16_t qtype,
 	*out = NULL;
 	if (r == NULL)
 		return MOX_EINVAL;
+	if (r->lookup_raw != NULL) {
+		rc = r->lookup_raw(r->impl, qname, qtype,
+		    core_resolver_timeout_ms(r), out);
+		if (rc == MOX_OK && *out != NULL)
+			core_answer_finish(*out);
+		return rc;
+	}
 	if (r->be.lookup != NULL) {
 		rc = core_qname_check(name, sizeof(name), qname);
 		if (rc != MOX_OK)

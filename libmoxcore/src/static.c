@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,12 +18,16 @@
 
 #define STATIC_FILE_MAX (64u * 1024 * 1024)
 
+/*
+ * A record, decoded once when added: answers copy the decoded form and fix
+ * up its pointers instead of decoding the rdata again for every question.
+ */
 struct srr {
-	uint8_t *rdata; /* in the table's arena */
-	uint32_t ttl;
-	uint16_t rdlen;
-	uint16_t type;
+	mox_dns_rr rr;     /* pointers into the table's arena; name NULL */
+	size_t bytes;      /* octets an answer needs: rdata, text, target */
+	size_t target_len; /* strlen(rr.target), 0 without one */
 	bool authentic;
+	bool cname_ok;     /* CNAME: the target can be an owner in answers */
 };
 
 struct snode {
@@ -48,17 +53,28 @@ struct sres {
 
 /* --- table --- */
 
+/*
+ * Hash of a lowercase wire name, eight octets at a time (names are
+ * hashed on every question: a byte-wise hash costs a multiply per octet).
+ */
 static uint32_t
 name_hash(const uint8_t *lw, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	const uint64_t k = 0xff51afd7ed558ccdu; /* murmur3 fmix64 */
+	uint64_t h = 0x9e3779b97f4a7c15u ^ len, v;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		h ^= lw[i];
-		h *= 16777619u;
+	for (; len >= 8; lw += 8, len -= 8) {
+		memcpy(&v, lw, 8);
+		h = (h ^ v) * k;
+		h ^= h >> 32;
 	}
-	return h;
+	v = 0;
+	for (i = 0; i < len; i++)
+		v |= (uint64_t)lw[i] << (8 * i);
+	h = (h ^ v) * k;
+	h ^= h >> 29;
+	return (uint32_t)h;
 }
 
 static void
@@ -70,21 +86,27 @@ name_lower(uint8_t *out, const uint8_t *w, size_t len)
 		out[i] = (uint8_t)mox__lower(w[i]);
 }
 
+/* The node of a lowercase wire name with hash h. */
 static struct snode *
-node_find(const struct sres *s, const uint8_t *w, size_t len)
+node_find_lh(const struct sres *s, const uint8_t *lw, size_t len, uint32_t h)
 {
-	uint8_t lw[CORE_NAME_WIRE_MAX];
 	struct snode *n;
-	uint32_t h;
 
-	name_lower(lw, w, len);
-	h = name_hash(lw, len);
 	for (n = s->buckets[h & (s->nbuckets - 1)]; n != NULL; n = n->next) {
 		if (n->hash == h && n->wlen == len &&
 		    memcmp(n->wire, lw, len) == 0)
 			return n;
 	}
 	return NULL;
+}
+
+static struct snode *
+node_find(const struct sres *s, const uint8_t *w, size_t len)
+{
+	uint8_t lw[CORE_NAME_WIRE_MAX];
+
+	name_lower(lw, w, len);
+	return node_find_lh(s, lw, len, name_hash(lw, len));
 }
 
 /* Double the bucket array; failure is harmless (chains get longer). */
@@ -151,10 +173,28 @@ parent_off(const uint8_t *w, size_t off)
 	return off + 1 + w[off];
 }
 
+/* Whether a wire name can be an owner in an answer: its presentation form
+ * must pass core_qname_check() (no escapes). */
+static bool
+name_text(const uint8_t *w, size_t wlen, char *buf, size_t cap)
+{
+	char tmp[MOX_DOMAIN_MAX + 1];
+	mox__sbuf sb;
+
+	mox__sbuf_init(&sb, buf, cap);
+	core_name_wire_to_text(&sb, w, wlen);
+	if (sb.len == 0)
+		mox__sbuf_addc(&sb, '.');
+	if (sb.len >= cap)
+		return false;
+	return core_qname_check(tmp, sizeof(tmp), buf) == MOX_OK;
+}
+
 /*
- * Add one record (rdata already validated). Nodes of the ancestors are
- * made first and the record's slot reserved, so that a failed allocation
- * leaves no ancestor marked without its descendant.
+ * Add one record, decoding its rdata (MOX_EINVAL when it does not
+ * decode). Nodes of the ancestors are made first and the record's slot
+ * reserved, so that a failed allocation leaves no ancestor marked without
+ * its descendant.
  */
 static int
 static_insert(struct sres *s, const uint8_t *w, size_t wlen, uint16_t type,
@@ -184,13 +224,26 @@ static_insert(struct sres *s, const uint8_t *w, size_t wlen, uint16_t type,
 		n->cap = ncap;
 	}
 	rr = &n->rrs[n->nrrs];
-	rr->rdata = mox__arena_memdup(&s->arena, rdata, rdlen);
-	if (rr->rdata == NULL)
+	memset(rr, 0, sizeof(*rr));
+	rr->rr.type = type;
+	rr->rr.rclass = 1;
+	rr->rr.ttl = ttl;
+	rr->rr.rdlen = rdlen;
+	rr->rr.rdata = mox__arena_memdup(&s->arena, rdata, rdlen);
+	if (rr->rr.rdata == NULL)
 		return MOX_ENOMEM;
-	rr->rdlen = (uint16_t)rdlen;
-	rr->type = type;
-	rr->ttl = ttl;
+	rc = core_rr_decode(&s->arena, &rr->rr);
+	if (rc != MOX_OK)
+		return rc;
 	rr->authentic = authentic;
+	rr->target_len = rr->rr.target != NULL ? strlen(rr->rr.target) : 0;
+	rr->bytes = rdlen + (rr->rr.text != NULL ? rr->rr.text_len + 1 : 0) +
+	    (rr->rr.target != NULL ? rr->target_len + 1 : 0);
+	if (type == MOX_DNS_CNAME) {
+		char text[4 * CORE_NAME_WIRE_MAX + 1];
+
+		rr->cname_ok = name_text(rdata, rdlen, text, sizeof(text));
+	}
 	n->nrrs++;
 	for (off = 0; w[off] != 0;) {
 		off = parent_off(w, off);
@@ -247,7 +300,7 @@ rrs_authentic(const struct snode *n, uint16_t type, bool any_type)
 	size_t i;
 
 	for (i = 0; i < n->nrrs; i++) {
-		if ((any_type || n->rrs[i].type == type) &&
+		if ((any_type || n->rrs[i].rr.type == type) &&
 		    !n->rrs[i].authentic)
 			return false;
 	}
@@ -260,7 +313,7 @@ node_type(const struct snode *n, uint16_t type)
 	size_t i;
 
 	for (i = 0; n != NULL && i < n->nrrs; i++) {
-		if (n->rrs[i].type == type)
+		if (n->rrs[i].rr.type == type)
 			return &n->rrs[i];
 	}
 	return NULL;
@@ -278,46 +331,32 @@ negative_info(const struct sres *s, const uint8_t *w, size_t wlen,
 {
 	const struct snode *n, *held = NULL;
 	const struct srr *soa;
-	size_t off = 0;
+	uint8_t lw[CORE_NAME_WIRE_MAX];
+	size_t off;
 
 	*secure = false;
 	*have_ttl = false;
-	for (;;) {
-		n = node_find(s, w + off, wlen - off);
+	name_lower(lw, w, wlen);
+	for (off = 0; off < wlen; off += 1 + (size_t)lw[off]) {
+		n = node_find_lh(s, lw + off, wlen - off,
+		    name_hash(lw + off, wlen - off));
 		soa = node_type(n, MOX_DNS_SOA);
 		if (soa != NULL) {
-			uint32_t min = mox__get32(soa->rdata + soa->rdlen - 4);
+			uint32_t min = mox__get32(soa->rr.rdata +
+			    soa->rr.rdlen - 4);
 
 			*secure = rrs_authentic(n, MOX_DNS_SOA, false);
 			*have_ttl = true;
-			*ttl = soa->ttl < min ? soa->ttl : min;
+			*ttl = soa->rr.ttl < min ? soa->rr.ttl : min;
 			return;
 		}
 		if (held == NULL && n != NULL && n->nrrs > 0)
 			held = n;
-		if (w[off] == 0)
+		if (lw[off] == 0)
 			break;
-		off = parent_off(w, off);
 	}
 	if (held != NULL)
 		*secure = rrs_authentic(held, 0, true);
-}
-
-/* Whether a wire name can be an owner in an answer: its presentation form
- * must pass core_qname_check() (no escapes). */
-static bool
-name_text(const uint8_t *w, size_t wlen, char *buf, size_t cap)
-{
-	char tmp[MOX_DOMAIN_MAX + 1];
-	mox__sbuf sb;
-
-	mox__sbuf_init(&sb, buf, cap);
-	core_name_wire_to_text(&sb, w, wlen);
-	if (sb.len == 0)
-		mox__sbuf_addc(&sb, '.');
-	if (sb.len >= cap)
-		return false;
-	return core_qname_check(tmp, sizeof(tmp), buf) == MOX_OK;
 }
 
 static int
@@ -337,42 +376,256 @@ forced_answer(const char *qname, uint16_t qtype, int result,
 	return rc;
 }
 
-/* The current canonical name of an answer being built, as an owner for
- * mox_dns_answer_add(): the answer keeps the root as "", which
- * core_qname_check() refuses, so it is given as ".". */
-static const char *
-owner_of(const mox_dns_answer *a)
+/*
+ * Lowercase wire form of a name that passed core_qname_check() ("." for
+ * the root, no escapes, no trailing dot); the name's length in *qlen.
+ */
+static bool
+qname_wire(uint8_t w[CORE_NAME_WIRE_MAX], size_t *wlen, const char *q,
+    size_t *qlen)
 {
-	return a->canonname[0] != '\0' ? a->canonname : ".";
+	size_t i, o = 1, lab = 0;
+
+	if (q[0] == '.' && q[1] == '\0') {
+		w[0] = 0;
+		*wlen = 1;
+		*qlen = 1;
+		return true;
+	}
+	for (i = 0; q[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)q[i];
+
+		if (o >= CORE_NAME_WIRE_MAX - 1)
+			return false;
+		if (c == '.') {
+			w[lab] = (uint8_t)(o - lab - 1);
+			lab = o++;
+			continue;
+		}
+		w[o++] = (uint8_t)mox__lower(c);
+	}
+	w[lab] = (uint8_t)(o - lab - 1);
+	w[o++] = 0;
+	*wlen = o;
+	*qlen = i;
+	return true;
 }
 
-/* Answer one question from the table; read-only. */
+/* Octets of a qname: 0 refused (NUL, control, non-ASCII, backslash), 1
+ * the dot, else the octet in lowercase (printable ASCII). */
+static uint8_t qmap[256];
+static pthread_once_t qmap_once = PTHREAD_ONCE_INIT;
+
+static void
+qmap_init(void)
+{
+	int c;
+
+	for (c = 0x20; c < 0x7f; c++)
+		qmap[c] = (uint8_t)mox__lower(c);
+	qmap['.'] = 1;
+	qmap['\\'] = 0;
+}
+
+/*
+ * core_qname_check() and qname_wire() in one pass over a name as the
+ * caller of mox_dns_lookup() wrote it: false when core_qname_check() would
+ * refuse it; else the lowercase wire form and the length of the name as
+ * answers hold it (trailing dot dropped, 0 for the root).
+ */
+static bool
+qname_parse(uint8_t w[CORE_NAME_WIRE_MAX], size_t *wlen, const char *q,
+    size_t *qlen)
+{
+	size_t i, o = 1, lab = 0;
+	uint8_t m;
+
+	if (q == NULL || q[0] == '\0')
+		return false;
+	if (q[0] == '.' && q[1] == '\0') {
+		w[0] = 0;
+		*wlen = 1;
+		*qlen = 0;
+		return true;
+	}
+	for (i = 0;; i++) {
+		m = qmap[(unsigned char)q[i]];
+		if (m > 1) {
+			if (i >= MOX_DOMAIN_MAX)
+				return false; /* a 254th octet */
+			w[o++] = m;
+			continue;
+		}
+		if (m == 0 && q[i] != '\0')
+			return false;
+		/* The end of a label: 1 to 63 octets. */
+		if (o == lab + 1 || o - lab - 1 > MOX_LABEL_MAX)
+			return false;
+		w[lab] = (uint8_t)(o - lab - 1);
+		if (m == 0 || q[i + 1] == '\0')
+			break; /* the end, or the trailing dot */
+		lab = o++;
+	}
+	w[o++] = 0;
+	*wlen = o;
+	*qlen = i;
+	return true;
+}
+
+/* A record of an answer: the decoded record with its pointers moved into
+ * the answer's block (slices and octets carved from *sl and *b). */
+static void
+copy_rr(mox_dns_rr *d, const struct srr *sr, const char *owner,
+    mox_slice **sl, char **b)
+{
+	const mox_dns_rr *o = &sr->rr;
+	uint8_t *rd = (uint8_t *)*b;
+	size_t i;
+
+	*d = *o;
+	d->name = owner;
+	if (o->rdlen > 0)
+		mox__memcpy(rd, o->rdata, o->rdlen);
+	d->rdata = rd;
+	*b += o->rdlen;
+	if (o->strings != NULL) {
+		for (i = 0; i < o->nstrings; i++) {
+			(*sl)[i].ptr = rd + (o->strings[i].ptr - o->rdata);
+			(*sl)[i].len = o->strings[i].len;
+		}
+		d->strings = *sl;
+		*sl += o->nstrings;
+	}
+	if (o->text != NULL) {
+		mox__memcpy(*b, o->text, o->text_len + 1);
+		d->text = *b;
+		*b += o->text_len + 1;
+	}
+	if (o->target != NULL) {
+		mox__memcpy(*b, o->target, sr->target_len + 1);
+		d->target = *b;
+		*b += sr->target_len + 1;
+	}
+	if (o->tlsa_data != NULL)
+		d->tlsa_data = rd + (o->tlsa_data - o->rdata);
+}
+
+static void
+note_ttl(mox_dns_answer *a, uint32_t ttl)
+{
+	if (!a->have_ttl || ttl < a->ttl)
+		a->ttl = ttl;
+	a->have_ttl = true;
+}
+
+/*
+ * The answer for qname (qlen octets, "." for the root): the CNAME chain,
+ * then the records of qtype at n when result is MOX_DNS_OK. One
+ * allocation holds the answer, its records and everything they point to,
+ * copied from the table: an answer shares nothing with the resolver, so
+ * it stays valid when records are added or the resolver is freed.
+ */
 static int
-static_answer(const struct sres *s, const char *qname, uint16_t qtype,
+build_answer(const char *qname, size_t qlen, uint16_t qtype, int result,
+    const struct srr *const *chain, size_t nchain, const struct snode *n,
     mox_dns_answer **out)
+{
+	size_t nrrs = 0, nsl = 0, bytes, i, k = 0;
+	const char **cn;
+	mox_dns_answer *a;
+	mox_slice *sl;
+	char *b;
+	bool secure = true;
+
+	bytes = qlen + 1;
+	for (i = 0; i < nchain; i++)
+		bytes += chain[i]->target_len + 1;
+	if (result == MOX_DNS_OK) {
+		for (i = 0; i < n->nrrs; i++) {
+			if (n->rrs[i].rr.type != qtype)
+				continue;
+			nrrs++;
+			nsl += n->rrs[i].rr.nstrings;
+			bytes += n->rrs[i].bytes;
+		}
+	}
+	a = mox__malloc(sizeof(*a) + nrrs * sizeof(*a->rrs) +
+	    nchain * sizeof(*cn) + nsl * sizeof(*sl) + bytes);
+	if (a == NULL)
+		return MOX_ENOMEM;
+	/* Every field set one by one: a memset of the struct becomes "rep
+	 * stos", slow for its size. */
+	a->arena.head = NULL;
+	a->arena.used = a->arena.cap = 0;
+	a->rrs = (mox_dns_rr *)(a + 1);
+	cn = (const char **)(a->rrs + nrrs);
+	sl = (mox_slice *)(cn + nchain);
+	b = (char *)(sl + nsl);
+	mox__memcpy(b, qname, qlen);
+	b[qlen] = '\0';
+	a->qname = b;
+	a->canonname = b;
+	b += qlen + 1;
+	a->qtype = qtype;
+	a->result = result;
+	a->rcode = result == MOX_DNS_NXDOMAIN ? 3 : 0;
+	a->secure = false;
+	a->have_ttl = false;
+	a->ttl = 0;
+	a->why_bogus = NULL;
+	a->rrs_inline = true;
+	for (i = 0; i < nchain; i++) {
+		mox__memcpy(b, chain[i]->rr.target, chain[i]->target_len + 1);
+		cn[i] = a->canonname = b;
+		b += chain[i]->target_len + 1;
+		note_ttl(a, chain[i]->rr.ttl);
+		if (!chain[i]->authentic)
+			secure = false;
+	}
+	a->cnames = cn;
+	a->ncnames = a->cnames_cap = nchain;
+	for (i = 0; k < nrrs; i++) {
+		const struct srr *sr = &n->rrs[i];
+
+		if (sr->rr.type != qtype)
+			continue;
+		copy_rr(&a->rrs[k++], sr, a->canonname, &sl, &b);
+		note_ttl(a, sr->rr.ttl);
+		if (!sr->authentic)
+			secure = false;
+	}
+	a->nrrs = a->rrs_cap = nrrs;
+	a->secure = secure;
+	*out = a;
+	return MOX_OK;
+}
+
+/*
+ * Answer one question from the table; read-only. qw/qwlen is the name in
+ * lowercase wire form, qname[0..qlen) as the answer holds it; forced
+ * answers are made from qname itself (NUL-terminated, checked again).
+ */
+static int
+static_answer(const struct sres *s, const uint8_t *qw, size_t qwlen,
+    const char *qname, size_t qlen, uint16_t qtype, mox_dns_answer **out)
 {
 	const struct srr *chain[CORE_CNAME_MAX];
 	const struct snode *visited[CORE_CNAME_MAX + 1];
-	char text[4 * CORE_NAME_WIRE_MAX + 1];
-	uint8_t qw[CORE_NAME_WIRE_MAX];
 	const uint8_t *cur;
 	const struct snode *n;
 	mox_dns_answer *a = NULL;
-	size_t qwlen, curlen, nchain = 0, nvisited = 0, i;
+	size_t curlen, nchain = 0, nvisited = 0, i;
 	int result = MOX_DNS_OK, rc;
-	bool secure = true, neg_secure, have_negttl;
+	bool neg_secure, have_negttl;
 	uint32_t negttl = 0;
 
 	*out = NULL;
-	rc = core_name_to_wire(qw, &qwlen, qname, strlen(qname), NULL, 0);
-	if (rc != MOX_OK)
-		return MOX_EINVAL;
 	cur = qw;
 	curlen = qwlen;
+	n = node_find_lh(s, qw, qwlen, name_hash(qw, qwlen));
 	for (;;) {
 		const struct srr *c;
 
-		n = node_find(s, cur, curlen);
 		if (n != NULL && n->forced != MOX_DNS_OK) {
 			result = n->forced;
 			if (result != MOX_DNS_NXDOMAIN)
@@ -393,64 +646,49 @@ static_answer(const struct sres *s, const char *qname, uint16_t qtype,
 				return forced_answer(qname, qtype,
 				    MOX_DNS_SERVFAIL, out);
 		}
-		if (nchain == CORE_CNAME_MAX ||
-		    !name_text(c->rdata, c->rdlen, text, sizeof(text)))
+		if (nchain == CORE_CNAME_MAX || !c->cname_ok)
 			return forced_answer(qname, qtype, MOX_DNS_SERVFAIL,
 			    out);
 		visited[nvisited++] = n;
 		chain[nchain++] = c;
-		cur = c->rdata;
-		curlen = c->rdlen;
+		cur = c->rr.rdata;
+		curlen = c->rr.rdlen;
+		n = node_find(s, cur, curlen);
 	}
 
-	/* qname passed core_qname_check() in mox_dns_lookup() or
-	 * mox_dns_query(). */
-	rc = core_answer_new_checked(&a, qname, qtype, result,
-	    result == MOX_DNS_NXDOMAIN ? 3 : 0);
+	rc = build_answer(qname, qlen, qtype, result, chain, nchain, n, &a);
 	if (rc != MOX_OK)
 		return rc;
-	for (i = 0; i < nchain; i++) {
-		/* The owner is the current canonical name (the previous
-		 * target, as the answer itself tracks it). */
-		rc = mox_dns_answer_add(a, owner_of(a), MOX_DNS_CNAME,
-		    chain[i]->ttl, chain[i]->rdata, chain[i]->rdlen);
-		if (rc != MOX_OK)
-			goto fail;
-		if (!chain[i]->authentic)
-			secure = false;
-	}
-	if (result == MOX_DNS_OK) {
-		for (i = 0; i < n->nrrs; i++) {
-			const struct srr *rr = &n->rrs[i];
-
-			if (rr->type != qtype)
-				continue;
-			rc = mox_dns_answer_add(a, owner_of(a), qtype, rr->ttl,
-			    rr->rdata, rr->rdlen);
-			if (rc != MOX_OK)
-				goto fail;
-			if (!rr->authentic)
-				secure = false;
-		}
-	}
 	if (a->nrrs == 0) {
 		negative_info(s, cur, curlen, &neg_secure, &have_negttl,
 		    &negttl);
 		if (!neg_secure)
-			secure = false;
+			a->secure = false;
 		if (have_negttl && (!a->have_ttl || negttl < a->ttl)) {
 			a->ttl = negttl;
 			a->have_ttl = true;
 		}
 	}
-	mox_dns_answer_set_secure(a, secure);
 	core_answer_finish(a);
 	*out = a;
 	return MOX_OK;
+}
 
-fail:
-	mox_dns_answer_free(a);
-	return rc == MOX_ENOMEM ? rc : MOX_EDNS;
+/* A question for a name that passed core_qname_check() ("." for the
+ * root). */
+static int
+static_checked(const struct sres *s, const char *qname, uint16_t qtype,
+    mox_dns_answer **out)
+{
+	uint8_t qw[CORE_NAME_WIRE_MAX];
+	size_t qwlen, qlen;
+
+	*out = NULL;
+	if (!qname_wire(qw, &qwlen, qname, &qlen))
+		return MOX_EINVAL;
+	if (qwlen == 1)
+		qlen = 0; /* answers hold the root as "" */
+	return static_answer(s, qw, qwlen, qname, qlen, qtype, out);
 }
 
 static int
@@ -458,7 +696,21 @@ static_lookup(void *impl, const char *qname, uint16_t qtype,
     unsigned int timeout_ms, mox_dns_answer **out)
 {
 	(void)timeout_ms;
-	return static_answer(impl, qname, qtype, out);
+	return static_checked(impl, qname, qtype, out);
+}
+
+static int
+static_lookup_raw(void *impl, const char *qname, uint16_t qtype,
+    unsigned int timeout_ms, mox_dns_answer **out)
+{
+	uint8_t qw[CORE_NAME_WIRE_MAX];
+	size_t qwlen, qlen;
+
+	(void)timeout_ms;
+	*out = NULL;
+	if (!qname_parse(qw, &qwlen, qname, &qlen))
+		return MOX_EINVAL;
+	return static_answer(impl, qw, qwlen, qname, qlen, qtype, out);
 }
 
 static int
@@ -468,7 +720,7 @@ static_query(void *impl, mox_resolver *r, uint64_t qid, const char *qname,
 	mox_dns_answer *a;
 	int rc;
 
-	rc = static_answer(impl, qname, qtype, &a);
+	rc = static_checked(impl, qname, qtype, &a);
 	if (rc != MOX_OK)
 		return rc;
 	/* Queued by the core, delivered from mox_resolver_process(). */
@@ -508,6 +760,8 @@ mox_resolver_new_static(mox_resolver **out)
 		return rc;
 	}
 	s->r = *out;
+	pthread_once(&qmap_once, qmap_init);
+	core_resolver_set_lookup_raw(*out, static_lookup_raw);
 	return MOX_OK;
 }
 
@@ -524,8 +778,6 @@ mox_resolver_static_add(mox_resolver *r, const char *owner, uint16_t type,
 {
 	struct sres *s = core_resolver_impl(r, CORE_KIND_STATIC);
 	uint8_t w[CORE_NAME_WIRE_MAX];
-	mox__arena ar = MOX__ARENA_INIT;
-	mox_dns_rr rr;
 	size_t wlen;
 	int rc;
 
@@ -550,16 +802,7 @@ mox_resolver_static_add(mox_resolver *r, const char *owner, uint16_t type,
 		core_resolver_seterr(r, "rdata longer than 65535 octets");
 		return MOX_EINVAL;
 	}
-	memset(&rr, 0, sizeof(rr));
-	rr.type = type;
-	rr.rclass = 1;
-	rr.rdata = rdata;
-	rr.rdlen = rdlen;
-	rc = core_rr_decode(&ar, &rr);
-	mox__arena_free(&ar);
-	if (rc == MOX_OK)
-		rc = static_insert(s, w, wlen, type, ttl, rdata, rdlen,
-		    authentic);
+	rc = static_insert(s, w, wlen, type, ttl, rdata, rdlen, authentic);
 	if (rc == MOX_ENOMEM)
 		core_resolver_seterr(r, "out of memory");
 	else if (rc != MOX_OK) {

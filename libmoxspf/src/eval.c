@@ -15,7 +15,7 @@
  * question.
  */
 #include <stdarg.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -106,7 +106,6 @@ struct mox_spf_eval {
 	bool awaiting;
 	struct spf_frame *frame;
 	const struct spf_term *term;
-	char target[MOX_DOMAIN_MAX + 1];
 	size_t tlen;
 	const char **mx;            /* MX names of the current mx term */
 	size_t *mxlen;
@@ -124,9 +123,8 @@ struct mox_spf_eval {
 	size_t plen;
 	int p_resume;
 
-	/* The question. */
+	/* The question (its name below). */
 	uint16_t qtype;
-	char qname[4 * MOX_DOMAIN_MAX + 8];
 
 	/* exp= text. */
 	struct spf_macro expm;
@@ -139,6 +137,19 @@ struct mox_spf_eval {
 	const char *explanation;
 	bool secure;
 	unsigned int dns_terms, voids, queries;
+
+	/* Buffers last: eval_init() clears only what comes before them. */
+	char target[MOX_DOMAIN_MAX + 1];
+	char qname[4 * MOX_DOMAIN_MAX + 8];
+};
+
+/* An evaluator with room for its arena's first chunk: a typical check
+ * (a record or two of a few terms: 300 to 800 octets) allocates nothing
+ * else; bigger ones continue in small heap chunks. */
+#define EVAL_BUF 1024
+struct eval_block {
+	mox_spf_eval e;
+	_Alignas(16) unsigned char buf[EVAL_BUF];
 };
 
 /* --- helpers --- */
@@ -175,20 +186,94 @@ type_name(uint16_t t)
 static void
 vset_reason(mox_spf_eval *e, const char *fmt, va_list ap) MOX__PRINTF(2, 0);
 
+/* Append s (at most max octets of it) to buf[*len..cap-1), octets that
+ * are not printable ASCII as '?'. */
+static void
+fmt_str(char *buf, size_t cap, size_t *len, const char *s, size_t max)
+{
+	size_t room = cap - 1 - *len, n, k;
+	char *d = buf + *len;
+
+	n = strnlen(s, max < room ? max : room);
+	for (k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		d[k] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	*len += n;
+}
+
+/*
+ * vsnprintf(3) for the formats of the reasons: "%s", "%.Ns", "%u" and
+ * "%zu" only. Reasons are made on every none, temperror and permerror
+ * result; the stdio machinery would cost more than the rest of such an
+ * evaluation. Output beyond cap - 1 octets is cut off. Arguments are
+ * written printable ASCII only (the formats are); returns the length.
+ */
+static size_t
+fmt_reason(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	size_t len = 0;
+
+	while (*fmt != '\0' && len < cap - 1) {
+		size_t max = (size_t)-1, n;
+		const char *pct;
+		char num[24];
+		unsigned long long v;
+		size_t k;
+
+		if (*fmt != '%') {
+			n = strcspn(fmt, "%");
+			pct = fmt + n;
+			if (n > cap - 1 - len)
+				n = cap - 1 - len;
+			memcpy(buf + len, fmt, n);
+			len += n;
+			fmt = pct;
+			continue;
+		}
+		fmt++;
+		if (fmt[0] == '.') {
+			for (max = 0, fmt++; mox__isdigit((unsigned char)*fmt);
+			    fmt++)
+				max = max * 10 + (size_t)(*fmt - '0');
+		}
+		if (*fmt == 's') {
+			const char *str = va_arg(ap, const char *);
+
+			fmt_str(buf, cap, &len, str != NULL ? str : "(null)",
+			    max);
+			fmt++;
+			continue;
+		}
+		if (*fmt == 'u') {
+			v = va_arg(ap, unsigned int);
+			fmt++;
+		} else if (fmt[0] == 'z' && fmt[1] == 'u') {
+			v = va_arg(ap, size_t);
+			fmt += 2;
+		} else {
+			break; /* not used by the reasons */
+		}
+		k = sizeof(num);
+		num[--k] = '\0';
+		do {
+			num[--k] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v != 0);
+		fmt_str(buf, cap, &len, num + k, (size_t)-1);
+	}
+	buf[len] = '\0';
+	return len;
+}
+
 static void
 vset_reason(mox_spf_eval *e, const char *fmt, va_list ap)
 {
 	char buf[512];
-	size_t i;
+	size_t n = fmt_reason(buf, sizeof(buf), fmt, ap);
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	for (i = 0; buf[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		if (c < 0x20 || c >= 0x7f)
-			buf[i] = '?';
-	}
-	e->reason = adup(e, buf, i);
+	e->reason = adup(e, buf, n);
 	if (e->reason == NULL)
 		e->err = MOX_ENOMEM;
 }
@@ -608,7 +693,7 @@ st_exp_text(mox_spf_eval *e)
 {
 	struct spf_frame *f = e->frame;
 	struct spf_out o;
-	char *buf;
+	char buf[SPF_EXPLAIN_MAX];
 
 	if (e->expm.has_p && e->pdom != f->domain) {
 		e->p_resume = ST_EXP_TEXT;
@@ -616,20 +701,19 @@ st_exp_text(mox_spf_eval *e)
 		return RUN_CONT;
 	}
 	e->state = ST_DONE;
-	buf = mox__arena_alloc(&e->arena, SPF_EXPLAIN_MAX + 1);
-	if (buf == NULL)
-		return MOX_ENOMEM;
 	memset(&o, 0, sizeof(o));
 	o.p = buf;
-	o.cap = SPF_EXPLAIN_MAX;
+	o.cap = sizeof(buf);
 	e->ctx.d = f->domain;
 	e->ctx.dlen = f->dlen;
 	e->ctx.p = e->pdom == f->domain ? e->pval : NULL;
 	e->ctx.plen = e->plen;
 	if (spf__macro_expand(&e->expm, &e->ctx, &o) != MOX_OK)
 		return RUN_CONT;
-	buf[o.len] = '\0';
-	e->explanation = buf;
+	/* Expanded on the stack, kept at its size. */
+	e->explanation = adup(e, buf, o.len);
+	if (e->explanation == NULL)
+		return MOX_ENOMEM;
 	return RUN_CONT;
 }
 
@@ -1009,25 +1093,42 @@ domain_check(mox_spf_eval *e, const char *s, size_t n)
 
 /* --- public --- */
 
-int
-mox_spf_eval_new(mox_spf_eval **out, const mox_spf_request *req)
+/* The checks of mox_spf_eval_new() that come before any allocation. */
+static int
+req_check(const mox_spf_request *req)
 {
-	mox_spf_eval *e;
-	const char *lp = "postmaster", *dom, *at = NULL;
-	size_t lplen = 10, domlen;
-	mox_spf_limits def = MOX_SPF_LIMITS_DEFAULT;
-	char *s;
-
-	if (out != NULL)
-		*out = NULL;
-	if (out == NULL || req == NULL)
-		return MOX_EINVAL;
 	if (req->version == 0 || req->version > MOX_SPF_REQUEST_VERSION)
 		return MOX_EVERSION;
 	if ((req->identity != MOX_SPF_MAILFROM &&
 	    req->identity != MOX_SPF_HELO) ||
 	    (req->ip.family != 4 && req->ip.family != 6))
 		return MOX_EINVAL;
+	/* The domain comes from the sender or the HELO name. */
+	if ((req->identity != MOX_SPF_MAILFROM || req->sender == NULL ||
+	    req->sender[0] == '\0') && req->helo == NULL)
+		return MOX_EINVAL;
+	return MOX_OK;
+}
+
+/*
+ * Set up the evaluator in b for a request that passed req_check(): b->e
+ * is cleared and its arena starts in b->buf. With borrow set the strings
+ * of req are used in place (mox_spf_check(): they outlive the
+ * evaluator), else copied. On error the arena may hold chunks: free it.
+ */
+static int
+eval_init(struct eval_block *b, const mox_spf_request *req, bool borrow)
+{
+	mox_spf_eval *e = &b->e;
+	const char *lp = "postmaster", *dom, *at = NULL;
+	size_t lplen = 10, domlen;
+	mox_spf_limits def = MOX_SPF_LIMITS_DEFAULT;
+	char *s;
+
+	mox__memzero(e, offsetof(mox_spf_eval, target));
+	e->target[0] = '\0';
+	e->qname[0] = '\0';
+	mox__arena_init_buf(&e->arena, b->buf, sizeof(b->buf));
 	/* RFC 7208 2.3, 2.4: HELO, or MAIL FROM with the null path, is
 	 * checked as postmaster@<HELO name>. */
 	if (req->identity == MOX_SPF_MAILFROM && req->sender != NULL &&
@@ -1043,15 +1144,10 @@ mox_spf_eval_new(mox_spf_eval **out, const mox_spf_request *req)
 			dom = req->sender;
 		}
 	} else {
-		if (req->helo == NULL)
-			return MOX_EINVAL;
 		dom = req->helo;
 	}
 	domlen = strlen(dom);
 
-	e = mox__calloc(1, sizeof(*e));
-	if (e == NULL)
-		return MOX_ENOMEM;
 	e->identity = req->identity;
 	mox_ip_unmap(&e->ip, &req->ip);
 	e->secure = true;
@@ -1075,8 +1171,8 @@ mox_spf_eval_new(mox_spf_eval **out, const mox_spf_request *req)
 		e->domain = "";
 		e->domain_len = 0;
 	}
-	e->raw_domain = adup(e, dom, domlen);
-	e->ctx.l = adup(e, lp, lplen);
+	e->raw_domain = borrow ? dom : adup(e, dom, domlen);
+	e->ctx.l = borrow ? lp : adup(e, lp, lplen);
 	e->ctx.llen = lplen;
 	e->ctx.o = e->domain_ok ? e->domain : e->raw_domain;
 	e->ctx.olen = e->domain_ok ? e->domain_len : domlen;
@@ -1089,26 +1185,50 @@ mox_spf_eval_new(mox_spf_eval **out, const mox_spf_request *req)
 	}
 	e->ctx.s = e->checked = s;
 	e->ctx.slen = lplen + 1 + e->ctx.olen;
-	e->ctx.h = adup(e, req->helo != NULL ? req->helo : "",
-	    req->helo != NULL ? strlen(req->helo) : 0);
 	e->ctx.hlen = req->helo != NULL ? strlen(req->helo) : 0;
+	e->ctx.h = req->helo == NULL ? "" : borrow ? req->helo :
+	    adup(e, req->helo, e->ctx.hlen);
 	if (req->receiver != NULL) {
-		e->ctx.r = adup(e, req->receiver, strlen(req->receiver));
 		e->ctx.rlen = strlen(req->receiver);
+		e->ctx.r = borrow ? req->receiver :
+		    adup(e, req->receiver, e->ctx.rlen);
 		if (e->ctx.r == NULL)
-			goto nomem;
+			return MOX_ENOMEM;
 	}
 	e->ctx.ip = e->ip;
 	e->ctx.t = req->now != 0 ? req->now : (int64_t)time(NULL);
 	if (e->raw_domain == NULL || e->ctx.l == NULL || s == NULL ||
 	    e->ctx.h == NULL || (e->domain_ok && e->domain == NULL))
-		goto nomem;
+		return MOX_ENOMEM;
 	e->state = ST_START;
-	*out = e;
 	return MOX_OK;
-nomem:
-	mox_spf_eval_free(e);
-	return MOX_ENOMEM;
+}
+
+int
+mox_spf_eval_new(mox_spf_eval **out, const mox_spf_request *req)
+{
+	struct eval_block *b;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (out == NULL || req == NULL)
+		return MOX_EINVAL;
+	rc = req_check(req);
+	if (rc != MOX_OK)
+		return rc;
+	/* The evaluator is the first member of its block. */
+	b = mox__malloc(sizeof(*b));
+	if (b == NULL)
+		return MOX_ENOMEM;
+	rc = eval_init(b, req, false);
+	if (rc != MOX_OK) {
+		mox__arena_free(&b->e.arena);
+		mox__free(b);
+		return rc;
+	}
+	*out = &b->e;
+	return MOX_OK;
 }
 
 void
@@ -1260,7 +1380,7 @@ mox_spf_result_release(mox_spf_result *res)
 		return;
 	version = res->version;
 	mox__free(res->owned_);
-	memset(res, 0, sizeof(*res));
+	mox__memzero(res, sizeof(*res));
 	res->version = version;
 }
 
@@ -1268,7 +1388,8 @@ int
 mox_spf_check(mox_spf_result *out, mox_resolver *r,
     const mox_spf_request *req)
 {
-	mox_spf_eval *e;
+	struct eval_block b; /* on the stack: no allocation per check */
+	mox_spf_eval *e = &b.e;
 	mox_spf_question q;
 	int rc;
 
@@ -1276,9 +1397,12 @@ mox_spf_check(mox_spf_result *out, mox_resolver *r,
 		return MOX_EINVAL;
 	if (out->version == 0 || out->version > MOX_SPF_RESULT_VERSION)
 		return MOX_EVERSION;
-	rc = mox_spf_eval_new(&e, req);
+	rc = req_check(req);
 	if (rc != MOX_OK)
 		return rc;
+	rc = eval_init(&b, req, true);
+	if (rc != MOX_OK)
+		goto out;
 	for (;;) {
 		mox_dns_answer *ans = NULL;
 
@@ -1303,6 +1427,6 @@ mox_spf_check(mox_spf_result *out, mox_resolver *r,
 	}
 	rc = mox_spf_eval_result(e, out);
 out:
-	mox_spf_eval_free(e);
+	mox__arena_free(&e->arena);
 	return rc;
 }

@@ -21,6 +21,10 @@ spf__is_spf_record(const char *text, size_t len)
 	return len == 6 || text[6] == ' ';
 }
 
+/* Terms whose place the first pass over a record notes (more are found
+ * again in the second). */
+#define SPF_TERMS_LOCAL 32
+
 /* --- CIDR lengths (RFC 7208 5.6, 12) --- */
 
 /*
@@ -353,6 +357,7 @@ spf__record_parse(mox__arena *a, struct mox_spf_record **out,
 	const char *e = NULL;
 	char *text;
 	size_t i, nterms = 0, ti = 0;
+	size_t starts[SPF_TERMS_LOCAL], ends[SPF_TERMS_LOCAL];
 	int rc;
 
 	if (out != NULL)
@@ -378,12 +383,26 @@ spf__record_parse(mox__arena *a, struct mox_spf_record **out,
 	/* RFC 7208 12: record = version terms *SP; terms = *( 1*SP ( directive
 	 * / modifier ) ). Only SP separates: a tab or CR is part of a term
 	 * and fails its syntax. Each term gets its NUL in place of the
-	 * separator that follows it. */
-	for (i = 6; i < len; i++) {
-		if (text[i] == ' ')
-			text[i] = '\0';
-		else if (text[i - 1] == '\0' || text[i - 1] == ' ')
-			nterms++;
+	 * separator that follows it. The terms of a record of usual size are
+	 * noted on the way, so the second pass does not scan again. */
+	for (i = 6; i < len;) {
+		const char *sp;
+		size_t end;
+
+		if (text[i] == ' ') {
+			text[i++] = '\0';
+			continue;
+		}
+		sp = memchr(text + i, ' ', len - i);
+		end = sp != NULL ? (size_t)(sp - text) : len;
+		if (nterms < SPF_TERMS_LOCAL) {
+			starts[nterms] = i;
+			ends[nterms] = end;
+		}
+		nterms++;
+		if (sp != NULL)
+			text[end] = '\0';
+		i = end + 1;
 	}
 	memset(r, 0, sizeof(*r));
 	if (nterms > 0) {
@@ -392,18 +411,21 @@ spf__record_parse(mox__arena *a, struct mox_spf_record **out,
 			return MOX_ENOMEM;
 		memset(r->terms, 0, nterms * sizeof(*r->terms));
 	}
-	for (i = 6; i < len;) {
-		size_t start;
+	for (i = 6, ti = 0; ti < nterms; ti++) {
+		size_t start, end;
 
-		while (i < len && text[i] == '\0')
-			i++;
-		if (i >= len)
-			break;
-		start = i;
-		while (i < len && text[i] != '\0')
-			i++;
+		if (ti < SPF_TERMS_LOCAL) {
+			start = starts[ti];
+			end = ends[ti];
+		} else {
+			while (text[i] == '\0')
+				i++;
+			start = i;
+			end = start + strlen(text + start);
+		}
+		i = end;
 		r->terms[ti].pub.offset = start;
-		rc = parse_term(a, r, &r->terms[ti], text + start, i - start,
+		rc = parse_term(a, r, &r->terms[ti], text + start, end - start,
 		    &e);
 		if (rc != MOX_OK) {
 			if (rc == MOX_ESYNTAX) {
@@ -414,7 +436,6 @@ spf__record_parse(mox__arena *a, struct mox_spf_record **out,
 			}
 			return rc;
 		}
-		ti++;
 	}
 	r->nterms = ti;
 	*out = r;
