@@ -303,8 +303,10 @@ value_parse(mox__arena *a, struct mcur *c, bool strict, struct rawp *r)
 			c->pos++;
 		mox__buf_add(&v, c->p + s, c->pos - s);
 	}
-	if (v.err != MOX_OK)
+	if (v.err != MOX_OK) {
+		mox__buf_free(&v);
 		return MOX_ENOMEM;
+	}
 	r->vallen = v.len;
 	r->val = mox__arena_memdup(a, v.p != NULL ? v.p : "", v.len + 1);
 	mox__buf_free(&v);
