@@ -25,6 +25,8 @@ static const struct mox_cmd cmds[] = {
 	{ "spf", "check|lookup|parse ...",
 	    "evaluate SPF (RFC 7208) for a client, look up or parse SPF "
 	    "records", cmd_spf },
+	{ "dkim", "gened25519|genrsa|txt|sign|lookup|verify ...",
+	    "DKIM keys, key records, signing and verification", cmd_dkim },
 };
 
 void
@@ -75,7 +77,8 @@ cmd_help(int argc, char **argv)
 				    cmds[i].args, cmds[i].help);
 				if (cmds[i].run == cmd_dns ||
 				    cmds[i].run == cmd_message ||
-				    cmds[i].run == cmd_spf) {
+				    cmds[i].run == cmd_spf ||
+				    cmds[i].run == cmd_dkim) {
 					char name[32], help[] = "-help";
 					char *dargv[] = { name, help, NULL };
 

@@ -19,6 +19,7 @@ struct mox_cmd {
 int cmd_dns(int argc, char **argv);
 int cmd_message(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
+int cmd_dkim(int argc, char **argv);
 
 /* Print "mox: " msg to stderr. */
 void mox_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

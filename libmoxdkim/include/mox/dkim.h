@@ -98,13 +98,19 @@ enum mox_dkim_verify_flags {
 	 * allowed", because content after the signed length is unsigned (as
 	 * mox does). */
 	MOX_DKIM_VERIFY_ALLOW_LENGTH = 1u << 1,
-	/** Do not reject an expired signature (x= in the past). */
+	/** Do not reject an expired signature (x= in the past). Without
+	 * it such a signature is permerror "signature expired" (RFC 6376
+	 * 6.1.1 PERMFAIL), as is one whose t= is further in the future
+	 * than max_clock_skew ("signature in the future"). */
 	MOX_DKIM_VERIFY_IGNORE_EXPIRY = 1u << 2
 };
 
 /** What mox_dkim_verifier_step() wants next. */
 typedef enum mox_dkim_step {
-	/** Every signature has its verdict: read them. */
+	/** Every signature has its verdict: read them. This can come
+	 * before mox_dkim_verifier_finish() when no signature needs the
+	 * body any more (none at all, or all decided without it); feeding
+	 * the rest is then allowed and does nothing. */
 	MOX_DKIM_STEP_DONE = 0,
 	/** Look up the TXT record of the question and give the answer with
 	 * mox_dkim_verifier_answer(). Questions may be asked while the body
@@ -215,8 +221,12 @@ typedef struct mox_dkim_sign_options {
 	/** Header field names to sign (h=), or NULL for the default list:
 	 * From, To, Cc, Reply-To, Subject, Date, Message-ID, In-Reply-To,
 	 * References, MIME-Version, Content-Type, Content-Transfer-Encoding,
-	 * List-Id, List-Unsubscribe, List-Unsubscribe-Post (each signed
-	 * as often as it occurs in the message). */
+	 * List-Id, List-Unsubscribe, List-Unsubscribe-Post. Each name is
+	 * signed as often as it occurs in the message; names of the default
+	 * list that do not occur are left out, names of a given list that
+	 * do not occur are signed once (as absent). A given list must
+	 * include From. h= lists the names in this order, a name's
+	 * repetitions together. */
 	const char *const *headers;
 	size_t nheaders;
 	/** Oversign: list each of these names once more than it occurs
@@ -251,12 +261,15 @@ typedef struct mox_dkim_verify_options {
 	/** Allowed clock skew for t= in the future, seconds. Default 300. */
 	int64_t max_clock_skew;
 	/** Most signatures verified; later ones get permerror "too many
-	 * signatures". Default 10. */
+	 * signatures". Default 10 (also when 0). */
 	unsigned int max_signatures;
-	/** Smallest RSA key accepted, bits (RFC 8301: 1024). Default 1024. */
+	/** Smallest RSA key accepted, bits (RFC 8301: 1024). Default 1024
+	 * (also when 0). */
 	unsigned int min_rsa_bits;
 	/** Largest header section accepted in octets; beyond it every
-	 * signature is permerror. Default 1 MiB. */
+	 * signature is permerror "header section too large" (the
+	 * signatures are counted, not parsed). Default 1 MiB (also when
+	 * 0). */
 	size_t max_header_size;
 } mox_dkim_verify_options;
 
@@ -391,6 +404,17 @@ MOX_API int mox_dkim_signature_parse(mox_dkim_signature **out,
 MOX_API void mox_dkim_signature_free(mox_dkim_signature *s);
 
 /**
+ * Format a signature as the value of a DKIM-Signature field, unfolded,
+ * tags in a fixed order (v a c d s i q t x l h z bh b; i= and z=
+ * dkim-quoted-printable encoded). What mox_dkim_signature_parse() reads
+ * back to the same signature. snprintf contract.
+ *
+ * @return the length the whole text needs (excluding NUL); 0 for NULL
+ */
+MOX_API size_t mox_dkim_signature_format(char *buf, size_t cap,
+    const mox_dkim_signature *s);
+
+/**
  * Parse a key record (RFC 6376 3.6.1; the TXT strings joined). v=, when
  * present, must be first and "DKIM1". Unknown tags ignored.
  *
@@ -433,7 +457,9 @@ MOX_API int mox_dkim_signer_feed(mox_dkim_signer *s, const uint8_t *p,
  * @param[out] out  newly allocated NUL-terminated text; free with
  *                  mox_dkim_free()
  * @return MOX_OK, MOX_EINVAL, MOX_ESTATE (called twice), MOX_ENOMEM,
- *         MOX_ESYNTAX (no From field: RFC 6376 5.4)
+ *         MOX_ESYNTAX (no From field: RFC 6376 5.4), MOX_ELIMIT (the
+ *         header section was over 1 MiB, or h= would list more than 1024
+ *         names), MOX_EIO (no randomness for RSA blinding)
  */
 MOX_API int mox_dkim_signer_finish(mox_dkim_signer *s, char **out,
     size_t *out_len);
