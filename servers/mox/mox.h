@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include <mox/dns.h>
+
 /* Exit codes: 0 done, 1 failure, 2 usage error. */
 #define EXIT_USAGE 2
 
@@ -20,6 +22,31 @@ int cmd_dns(int argc, char **argv);
 int cmd_message(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
+
+/* Resolver flags shared by subcommands (rflags.c). */
+#define RFLAGS_MAX_LIST 16
+
+struct rflags {
+	const char *zone;
+	const char *tafile;
+	const char *servers[RFLAGS_MAX_LIST];
+	const char *stubs[2 * RFLAGS_MAX_LIST];
+	const char *uopts[RFLAGS_MAX_LIST];
+	size_t nservers, nstubs, nuopts;
+	unsigned long timeout;
+	mox_unbound_options uo;
+};
+
+/* Help text of the resolver flags, one line per flag. */
+extern const char rflags_help[];
+void rflags_init(struct rflags *rf);
+/*
+ * Take resolver flag argv[*i] (and its value). Returns 1 when it was one,
+ * 0 when argv[*i] is not a resolver flag, -1 on a usage error (reported).
+ */
+int rflags_take(struct rflags *rf, int argc, char **argv, int *i);
+/* The resolver the flags ask for; NULL after reporting why not. */
+mox_resolver *rflags_open(struct rflags *rf);
 
 /* Print "mox: " msg to stderr. */
 void mox_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
