@@ -27,6 +27,9 @@ static const struct mox_cmd cmds[] = {
 	    "records", cmd_spf },
 	{ "dkim", "gened25519|genrsa|txt|sign|lookup|verify ...",
 	    "DKIM keys, key records, signing and verification", cmd_dkim },
+	{ "dmarc", "lookup|parsereportmsg|checkreportaddrs|verify ...",
+	    "DMARC policy lookup, report parsing, and SPF+DKIM+DMARC "
+	    "verification", cmd_dmarc },
 };
 
 void
@@ -78,7 +81,8 @@ cmd_help(int argc, char **argv)
 				if (cmds[i].run == cmd_dns ||
 				    cmds[i].run == cmd_message ||
 				    cmds[i].run == cmd_spf ||
-				    cmds[i].run == cmd_dkim) {
+				    cmds[i].run == cmd_dkim ||
+				    cmds[i].run == cmd_dmarc) {
 					char name[32], help[] = "-help";
 					char *dargv[] = { name, help, NULL };
 

@@ -22,6 +22,7 @@ int cmd_dns(int argc, char **argv);
 int cmd_message(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
+int cmd_dmarc(int argc, char **argv);
 
 /* Resolver flags shared by subcommands (rflags.c). */
 #define RFLAGS_MAX_LIST 16
