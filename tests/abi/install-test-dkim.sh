@@ -9,39 +9,9 @@
 # (with its Requires: on mox-core), the soname links and the libraries.
 set -eu
 build=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 || {
-	cat "$tmp/install.log"; exit 1; }
-pc=$(find "$tmp/root" -name mox-dkim.pc | head -n 1)
-[ -n "$pc" ] || { echo "mox-dkim.pc was not installed"; exit 1; }
-pcdir=$(dirname "$pc")
-libdir=$(dirname "$pcdir")
-for h in dkim.h common.h addr.h dns.h; do
-	[ -n "$(find "$tmp/root" -path "*/include/mox/$h")" ] || { echo "header mox/$h not installed"; exit 1; }
-done
-
-export PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$tmp/root"
-version=$(pkg-config --modversion mox-dkim)
-echo "mox-dkim version: $version"
-pkg-config --print-requires mox-dkim | grep -q '^mox-core' || { echo "mox-dkim.pc does not require mox-core"; exit 1; }
-
-# The soname follows STYLE.md 2.12: S.M before 1.0, S after.
-major=${version%%.*}
-minor=${version#*.}; minor=${minor%%.*}
-if [ "$major" = 0 ]; then want=libmox-dkim.so.0.$minor; else want=libmox-dkim.so.$major; fi
-soname=$(readelf -d "$libdir/libmox-dkim.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-echo "soname: $soname"
-[ "$soname" = "$want" ] || { echo "unexpected soname $soname, want $want"; exit 1; }
-[ -e "$libdir/$soname" ] || { echo "$soname missing in $libdir"; exit 1; }
-coresoname=$(readelf -d "$libdir/libmox-core.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-readelf -d "$libdir/$soname" | grep -q "NEEDED.*\[$coresoname\]" || { echo "$soname does not need $coresoname"; exit 1; }
-
-flags=$(pkg-config --cflags --libs mox-dkim)
-echo "pkg-config: $flags"
-san=
-case ${SANITIZE:-none} in none|'') ;; *) san="-fsanitize=$SANITIZE" ;; esac
+# shellcheck source=install-lib.sh
+. "$(dirname "$0")/install-lib.sh"
+install_lib "$build" dkim dkim.h
 for p in dkim-sign dkim-verify; do
 	# shellcheck disable=SC2086 # $san and $flags are word lists
 	${CC:-cc} -std=c99 -Wall -Werror $san -o "$tmp/$p" "$src/examples/$p.c" $flags
