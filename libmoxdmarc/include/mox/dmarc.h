@@ -6,8 +6,8 @@
  * evaluator and a blocking call over a mox_resolver; alignment and policy
  * evaluation from SPF and DKIM results given as plain structs;
  * Authentication-Results text; external report destination checks;
- * aggregate reports (RFC 9990 and RFC 7489 appendix C) parsed and
- * generated.
+ * aggregate reports (RFC 9990 and RFC 7489 appendix C) and failure
+ * reports (RFC 9991, ARF of RFC 5965) parsed and generated.
  *
  * Threads: a mox_dmarc_eval is used by one thread at a time; different
  * ones are independent. A parsed mox_dmarc_record or mox_dmarc_report is
@@ -883,9 +883,225 @@ MOX_API int mox_dmarc_report_message(char **out, size_t *out_len,
     const mox_dmarc_report_mail *mail, const mox_dmarc_report_meta *meta,
     const mox_dmarc_report_row *const *rows, size_t nrows);
 
-/** Free memory returned by mox_dmarc_report_xml() and
- * mox_dmarc_report_message(); NULL does nothing. Threads: any. */
+/** Free memory returned by mox_dmarc_report_xml(),
+ * mox_dmarc_report_message() and mox_dmarc_failure_message(); NULL does
+ * nothing. Threads: any. */
 MOX_API void mox_dmarc_report_data_free(void *p);
+
+/* --- failure reports --- */
+
+/*
+ * Failure reports (RFC 9991, updating RFC 6591): one report per message
+ * that failed, in the Abuse Reporting Format of RFC 5965 with
+ * Feedback-Type auth-failure and Auth-Failure dmarc, optionally redacted
+ * as RFC 6590 describes.
+ */
+
+/**
+ * Whether a failure report is requested by the fo= tag of the policy
+ * record (RFC 9991, RFC 7489 6.3), a colon-separated list of:
+ * "0" (the default, also for NULL or ""): all mechanisms failed to give
+ * an aligned pass; "1": any mechanism failed to give an aligned pass;
+ * "d": a DKIM signature failed to verify, aligned or not; "s": SPF
+ * failed, aligned or not. Unknown options and whitespace around options
+ * are ignored. The caller still checks that the record has ruf= and
+ * applies its own rate limits.
+ *
+ * @param[in] fo                 the fo= value as written, or NULL
+ * @param[in] spf_aligned_pass   SPF passed with an aligned identifier
+ * @param[in] dkim_aligned_pass  a DKIM signature with an aligned domain
+ *                               verified
+ * @param[in] spf_fail_any       SPF evaluated to fail (any domain)
+ * @param[in] dkim_fail_any      a DKIM signature failed to verify (any
+ *                               domain)
+ * Threads: reentrant.
+ */
+MOX_API bool mox_dmarc_failure_wanted(const char *fo, bool spf_aligned_pass,
+    bool dkim_aligned_pass, bool spf_fail_any, bool dkim_fail_any);
+
+/** How mox_dmarc_failure_message() redacts (RFC 6590) the local-parts of
+ * addresses in the reported message's address header fields (From,
+ * Sender, Reply-To, To, Cc, Bcc, Return-Path, Delivered-To,
+ * X-Original-To, Received, Resent-*) and in Original-Mail-From and
+ * Original-Rcpt-To. The body of the original, when included, is not
+ * redacted: use headers_only for privacy. */
+typedef enum mox_dmarc_redact {
+	MOX_DMARC_REDACT_NONE = 0,
+	/** Every local-part becomes "redacted". */
+	MOX_DMARC_REDACT_TOKEN = 1,
+	/** Every local-part becomes 16 hex digits of a 64-bit FNV-1a hash
+	 * over redact_key and the local-part: equal local-parts give equal
+	 * tokens, so the report recipient can correlate, but this is not a
+	 * cryptographic hash (a short local-part can be guessed by trying
+	 * candidates when the key is known or empty). */
+	MOX_DMARC_REDACT_HASH = 2
+} mox_dmarc_redact;
+
+/**
+ * What mox_dmarc_failure_message() writes. Initialize with
+ * MOX_DMARC_FAILURE_MAIL_INIT. Strings are borrowed for the call, must be
+ * NUL-terminated, must not contain CR or LF and are written unfolded (a
+ * value making a line longer than 998 octets is MOX_EINVAL).
+ */
+typedef struct mox_dmarc_failure_mail {
+	unsigned int version;      /**< MOX_DMARC_FAILURE_MAIL_VERSION */
+	/** From and To field values as written. Required. */
+	const char *from;
+	const char *to;
+	/** Message-ID without angle brackets. Required. */
+	const char *message_id;
+	/** Date field, seconds since the epoch (written in UTC). */
+	int64_t date;
+	/** Subject; NULL for "DMARC failure report for <reported_domain>". */
+	const char *subject;
+	/** Human-readable first part (UTF-8); NULL for a short default. */
+	const char *text;
+	/** User-Agent of the report; NULL for "mox-dmarc/1". */
+	const char *user_agent;
+	/** Reported-Domain: the RFC5322.From domain. Required. */
+	const char *reported_domain;
+	/** Authentication-Results field value (RFC 8601), such as
+	 * "mx.example; dmarc=fail header.from=example.com". Required. */
+	const char *authentication_results;
+	/** Source-IP; NULL to leave out. */
+	const char *source_ip;
+	/** Original-Mail-From as the address (without angle brackets), ""
+	 * for the null reverse-path ("<>"); NULL to leave out. */
+	const char *original_mail_from;
+	/** Original-Rcpt-To, address without angle brackets; NULL to leave
+	 * out. */
+	const char *original_rcpt_to;
+	/** Original-Envelope-Id (RFC 3461 ENVID); NULL to leave out. */
+	const char *original_envelope_id;
+	/** Arrival-Date, seconds since the epoch; negative to leave out. */
+	int64_t arrival_date;
+	/** Identity-Alignment (RFC 9991): "none", "dkim", "spf" or
+	 * "dkim, spf"; NULL to leave out. */
+	const char *identity_alignment;
+	/** Delivery-Result (RFC 6591): "delivered", "spam", "policy",
+	 * "reject" or "other"; NULL to leave out. */
+	const char *delivery_result;
+	/** DKIM-Domain, DKIM-Selector, DKIM-Identity of a failed signature
+	 * (RFC 6591); NULL to leave out. */
+	const char *dkim_domain;
+	const char *dkim_selector;
+	const char *dkim_identity;
+	/** SPF-DNS (RFC 6591), such as "txt : example.com : v=spf1 -all";
+	 * NULL to leave out. */
+	const char *spf_dns;
+	/** The reported message as received. Required (len > 0). */
+	const uint8_t *original;
+	size_t original_len;
+	/** Include only the header section, as text/rfc822-headers, instead
+	 * of the whole message as message/rfc822. */
+	bool headers_only;
+	/** mox_dmarc_redact */
+	int redact;
+	/** Key mixed into MOX_DMARC_REDACT_HASH; NULL for none. */
+	const char *redact_key;
+} mox_dmarc_failure_mail;
+
+#define MOX_DMARC_FAILURE_MAIL_VERSION 1
+#define MOX_DMARC_FAILURE_MAIL_INIT                                         \
+	{ MOX_DMARC_FAILURE_MAIL_VERSION, NULL, NULL, NULL, 0, NULL, NULL,     \
+	  NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL,      \
+	  NULL, NULL, NULL, NULL, 0, false, MOX_DMARC_REDACT_NONE, NULL }
+
+/**
+ * A complete failure report email (RFC 5322 with MIME, CRLF line ends):
+ * From, To, Date, Subject, Message-ID, MIME-Version and a
+ * multipart/report; report-type=feedback-report body (RFC 6522) with
+ * three parts: the text, the message/feedback-report part (Feedback-Type:
+ * auth-failure, User-Agent, Version: 1, Auth-Failure: dmarc,
+ * Authentication-Results, then the optional fields in the order of the
+ * struct) and the original as message/rfc822 (Content-Transfer-Encoding
+ * 8bit when it has 8-bit octets) or its header section as
+ * text/rfc822-headers. Line ends of the original become CRLF.
+ *
+ * @param[out] out      newly allocated NUL-terminated message; free with
+ *                      mox_dmarc_report_data_free(); NULL on error
+ * @param[out] out_len  its length (may be NULL)
+ * @param[in]  mail     fields, options and the original; borrowed
+ * @return MOX_OK, MOX_EINVAL (missing required value, CR/LF in a value,
+ *         a bad redact value, a too long line), MOX_ELIMIT (the
+ *         original's header section exceeds the default limits of
+ *         mox_msg_options), MOX_EVERSION, MOX_ENOMEM
+ * Threads: reentrant.
+ */
+MOX_API int mox_dmarc_failure_message(char **out, size_t *out_len,
+    const mox_dmarc_failure_mail *mail);
+
+/** A parsed failure report. Free with mox_dmarc_failure_free(). */
+typedef struct mox_dmarc_failure mox_dmarc_failure;
+
+/**
+ * The fields of a parsed failure report. Strings are unfolded values
+ * (NUL-terminated; NULL when the field is absent; for a repeated
+ * single-occurrence field the first wins), owned by the report. Fields
+ * may be appended in later versions.
+ */
+typedef struct mox_dmarc_failure_info {
+	unsigned int version;      /**< MOX_DMARC_FAILURE_INFO_VERSION */
+	const char *feedback_type;       /**< always set */
+	const char *user_agent;
+	const char *report_version;      /**< Version */
+	const char *auth_failure;
+	const char *reported_domain;     /**< first Reported-Domain */
+	const char *source_ip;
+	const char *original_mail_from;
+	const char *original_envelope_id;
+	const char *arrival_date;        /**< as written */
+	const char *identity_alignment;
+	const char *delivery_result;
+	const char *dkim_domain;
+	const char *dkim_selector;
+	const char *dkim_identity;
+	const char *spf_dns;
+	/** Every Authentication-Results and Original-Rcpt-To field. */
+	const char *const *authentication_results;
+	size_t nauthentication_results;
+	const char *const *original_rcpt_to;
+	size_t noriginal_rcpt_to;
+	/** The header section of the included original (message/rfc822,
+	 * message/global or text/rfc822-headers, decoded), a copy owned by
+	 * the report; { NULL, 0 } when the report has none. */
+	mox_slice original_headers;
+	/** The original was included as text/rfc822-headers. */
+	bool headers_only;
+} mox_dmarc_failure_info;
+
+#define MOX_DMARC_FAILURE_INFO_VERSION 1
+
+/**
+ * Find the first message/feedback-report part of a message (in a
+ * multipart/report or anywhere in the MIME tree, or the message itself)
+ * and parse its fields (RFC 5965 3.1). Any Feedback-Type is accepted
+ * (check feedback_type and auth_failure). The original is the part
+ * after the report part in the same multipart.
+ *
+ * @param[out] out     the report on MOX_OK (free with
+ *                     mox_dmarc_failure_free()), else NULL
+ * @param[in]  msg, len  the message; borrowed for the call
+ * @param[out] err     on failure a NUL-terminated description,
+ *                     snprintf-truncated to errcap; may be NULL
+ * @return MOX_OK; MOX_ENOTFOUND (no message/feedback-report part);
+ *         MOX_ESYNTAX (a malformed field line, no Feedback-Type, a NUL);
+ *         MOX_ELIMIT (tree or header limits); MOX_EUNSUPPORTED (unknown
+ *         Content-Transfer-Encoding of the report part); MOX_EINVAL;
+ *         MOX_ENOMEM
+ * Threads: reentrant.
+ */
+MOX_API int mox_dmarc_failure_parse(mox_dmarc_failure **out,
+    const uint8_t *msg, size_t len, char *err, size_t errcap);
+
+/** The fields; borrowed, valid until mox_dmarc_failure_free(); NULL for
+ * NULL. Threads: any number of readers. */
+MOX_API const mox_dmarc_failure_info *mox_dmarc_failure_view(
+    const mox_dmarc_failure *f);
+
+/** Free a parsed failure report; NULL does nothing. Threads: not while
+ * others read it. */
+MOX_API void mox_dmarc_failure_free(mox_dmarc_failure *f);
 
 MOX_END_DECLS
 
