@@ -3,6 +3,8 @@
 #ifndef MOX_SERVER_H
 #define MOX_SERVER_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <mox/dns.h>
@@ -48,6 +50,12 @@ void rflags_init(struct rflags *rf);
 int rflags_take(struct rflags *rf, int argc, char **argv, int *i);
 /* The resolver the flags ask for; NULL after reporting why not. */
 mox_resolver *rflags_open(struct rflags *rf);
+
+/* Whether s asks for help (-help, -h). */
+bool is_help(const char *s);
+/* Read all of f; NULL with errno set on failure. The buffer (free())
+ * has a NUL after the data, not counted in *len. */
+uint8_t *read_all(FILE *f, size_t *len);
 
 /* Print "mox: " msg to stderr. */
 void mox_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
