@@ -17,6 +17,8 @@ packages=(
 	libsodium-dev python3-dkim python3-nacl libopendkim-dev
 	libpsl-dev publicsuffix libexpat1-dev zlib1g-dev libxml2-utils libopendmarc-dev
 	libssl-dev openssl
+	libmilter-dev liblmdb-dev lmdb-utils postfix swaks opendkim opendkim-tools opendmarc
+	cargo rustc python3-pip python3-setuptools python3-venv python3-wheel
 )
 
 deps() {
@@ -37,6 +39,14 @@ deps() {
 	# The same for dovecot: the IMAP interop test runs its own instance.
 	if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now dovecot >/dev/null 2>&1 || true; fi
 	$sudo pkill -x dovecot 2>/dev/null || true
+	# And for postfix, opendkim and opendmarc: the milter tests start their
+	# own instances with their own configs.
+	for s in postfix opendkim opendmarc; do
+		if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now "$s" >/dev/null 2>&1 || true; fi
+	done
+	$sudo postfix stop >/dev/null 2>&1 || true
+	$sudo pkill -x opendkim 2>/dev/null || true
+	$sudo pkill -x opendmarc 2>/dev/null || true
 }
 
 build() {

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * milter.h -- what the files of mox-milter share.
+ *
+ *   main.c     command line: daemon flags, subcommands (config describe,
+ *              -test-config, dmarc-report, stats)
+ *   conf.c     the config file (sconf syntax, see ../common/sconf.h),
+ *              defaults, describe
+ *   filter.c   libmilter callbacks: inbound checks, outbound signing,
+ *              policy
+ *   store.c    DMARC evaluations in an LMDB file (crash-safe)
+ *   report.c   `mox-milter dmarc-report`: aggregate reports from the store
+ *   mlog.c     logfmt logging to stderr or syslog
+ *   stats.c    result counters, Prometheus text file
+ */
+#ifndef MOX_MILTER_H
+#define MOX_MILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <mox/dkim.h>
+#include <mox/dmarc.h>
+#include <mox/dns.h>
+#include <mox/spf.h>
+
+/* ---------------------------------------------------------------- config */
+
+/* An IPv4 or IPv6 network; addr holds 4 or 16 octets. */
+struct mnet {
+	int family;              /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned int bits;
+};
+
+/* Parse "IP" or "IP/BITS". Returns 0, or -1 when it is not one. */
+int mnet_parse(struct mnet *out, const char *s);
+/* Does ip (4 or 16 octets, family) lie in n? An IPv4-mapped IPv6 address
+ * is matched as IPv4. */
+bool mnet_match(const struct mnet *n, int family, const uint8_t *ip);
+
+/* One DKIM signing selector. */
+struct mconf_sign {
+	char *domain;            /* From domain, A-label, lowercase */
+	char *selector;
+	char *keyfile;           /* PEM: PKCS#8/PKCS#1 RSA or Ed25519 */
+	mox_dkim_key *key;       /* loaded by conf.c; shared read-only by
+	                            all threads */
+	char **headers;          /* NULL: the library's default list */
+	size_t nheaders;
+	bool relaxed_body;       /* default true (relaxed/relaxed) */
+	bool relaxed_header;     /* default true */
+	unsigned int expire;     /* x= seconds after t=; 0 for none */
+};
+
+enum mconf_quarantine {
+	MCONF_QUARANTINE_HEADER, /* add the quarantine header (default) */
+	MCONF_QUARANTINE_HOLD,   /* smfi_quarantine(): MTA's hold queue */
+	MCONF_QUARANTINE_NONE    /* only record it in Authentication-Results */
+};
+
+enum mconf_temperror {
+	MCONF_TEMPERROR_ACCEPT,   /* accept (default) */
+	MCONF_TEMPERROR_TEMPFAIL  /* 451 4.7.1 when DMARC is temperror */
+};
+
+/* Per From domain DMARC override. */
+struct mconf_domain {
+	char *domain;            /* A-label, lowercase */
+	bool reject;             /* enforce p=reject for this domain */
+};
+
+struct mconf {
+	char *listen;            /* "inet:PORT@ADDR", "inet6:PORT@ADDR",
+	                            "unix:PATH" */
+	char *authserv_id;       /* required */
+	char *hostname;          /* for reports, Received-SPF; default
+	                            authserv_id */
+
+	/* DNS */
+	char *zone_file;         /* set: in-memory resolver from this file */
+	char **dns_servers;      /* forwarders "IP[@PORT]"; none: resolv.conf */
+	size_t ndns_servers;
+	char *resolvconf;        /* NULL: /etc/resolv.conf */
+	char *trust_anchor;      /* DNSSEC trust anchor file, NULL for none */
+	unsigned int dns_timeout_ms;   /* default 10000 */
+
+	/* who is outbound */
+	struct mnet *internal;   /* default 127.0.0.0/8 and ::1 */
+	size_t ninternal;
+	bool sign_authenticated; /* default true: {auth_authen} set => sign */
+
+	/* outbound */
+	struct mconf_sign *sign;
+	size_t nsign;
+
+	/* inbound */
+	bool spf_helo;           /* also check the HELO identity (default true) */
+	bool rfc7489;            /* DMARC in RFC 7489 mode (PSL) */
+	char *psl_file;          /* NULL: Debian's publicsuffix list */
+	bool dmarc_reject;       /* default true */
+	struct mconf_domain *domains;   /* per From domain override */
+	size_t ndomains;
+	struct mnet *allow_ips;  /* senders never rejected or quarantined */
+	size_t nallow_ips;
+	char **allow_domains;    /* SPF- or DKIM-authenticated domains never
+	                            rejected or quarantined */
+	size_t nallow_domains;
+	int quarantine;          /* enum mconf_quarantine */
+	char *quarantine_header; /* default "X-Mox-Quarantine" */
+	int temperror;           /* enum mconf_temperror */
+	size_t max_header_bytes; /* default 1 MiB: more gives 552 5.3.4 */
+	uint64_t max_verify_bytes;  /* body octets hashed for DKIM; the rest
+	                            is not read (default 0 = no limit) */
+
+	/* DMARC aggregate reporting */
+	char *report_store;      /* LMDB directory or file; NULL: none */
+	char *report_org;        /* org_name; default hostname */
+	char *report_from;       /* From: address of reports */
+	char *report_sendmail;   /* default "/usr/sbin/sendmail" */
+	unsigned int report_max_rows;  /* records per report, default 10000 */
+
+	/* logging and counters */
+	int log_level;           /* enum mlog_level */
+	bool syslog;
+	char *stats_file;        /* Prometheus text file; NULL: none */
+	unsigned int stats_interval;   /* seconds, default 10 */
+};
+
+/* Defaults for everything. Returns NULL when out of memory. */
+struct mconf *mconf_new(void);
+
+/*
+ * Read a config file into c (which holds defaults or earlier values).
+ * Keys, sections and errors: see mconf_describe(). Signing keys are loaded.
+ * Returns 0, or -1 with a message naming the file, line and key in err.
+ */
+int mconf_load(struct mconf *c, const char *path, char *err, size_t errcap);
+
+/* "-sign DOMAIN:SELECTOR:KEYFILE": add a selector and load its key.
+ * Returns 0, or -1 with a message in err. */
+int mconf_add_sign(struct mconf *c, const char *spec, char *err,
+    size_t errcap);
+
+/* Check what is required and consistent (authserv-id set, listen syntax,
+ * report settings complete when a store is set...). Returns 0 or -1. */
+int mconf_check(const struct mconf *c, char *err, size_t errcap);
+
+void mconf_free(struct mconf *c);
+
+/* Print an annotated example config (every key, with its default). */
+void mconf_describe(FILE *f);
+
+/* ----------------------------------------------------------------- store */
+
+/*
+ * The DMARC evaluation store: an LMDB environment. mstore_add() returns
+ * only after the evaluation is committed to disk (fsync); concurrent adds
+ * from several threads are committed together (group commit). Safe to use
+ * from any number of threads; one mstore per process.
+ */
+struct mstore;
+
+/* One DMARC evaluation: what an aggregate report row needs. Strings are
+ * borrowed for the call of mstore_add(). */
+struct mstore_dkim {
+	const char *domain;
+	const char *selector;
+	int result;              /* mox_dmarc_verdict-compatible DKIM result
+	                            for the report: MOX_DMARC_REPORT_* dkim
+	                            result value */
+};
+
+struct mstore_eval {
+	int64_t time;            /* seconds since the epoch */
+	const char *policy_domain;  /* where the record was found (the
+	                            report's policy_published domain) */
+	const char *record;      /* the DMARC record text (rua, p, sp...) */
+	int discovery_method;    /* mox_dmarc_discovery */
+	const char *source_ip;   /* text */
+	int disposition;         /* mox_dmarc_disposition */
+	int dkim_aligned;        /* MOX_DMARC_PASS or MOX_DMARC_FAIL */
+	int spf_aligned;
+	int reason;              /* mox_dmarc_report reason type, or
+	                            MOX_DMARC_REPORT_ABSENT */
+	const char *header_from;
+	const char *envelope_from;  /* "" for null reverse path */
+	const char *envelope_to;    /* NULL when unknown */
+	const struct mstore_dkim *dkim;
+	size_t ndkim;
+	const char *spf_domain;
+	int spf_scope;           /* mox_dmarc_report spf scope */
+	int spf_result;          /* mox_dmarc_report spf result */
+};
+
+int mstore_open(struct mstore **out, const char *path, char *err,
+    size_t errcap);
+void mstore_close(struct mstore *s);
+/* Returns 0 when committed, -1 with a message in err. */
+int mstore_add(struct mstore *s, const struct mstore_eval *e, char *err,
+    size_t errcap);
+
+/* ----------------------------------------------------------------- report */
+
+/* `mox-milter dmarc-report [-config F] [-store PATH] -send|-print
+ * [-now T]`: argv[0] is "dmarc-report". Returns the exit code. */
+int report_main(int argc, char **argv);
+
+/* ------------------------------------------------------------------- log */
+
+enum mlog_level {
+	MLOG_ERROR, MLOG_WARN, MLOG_INFO, MLOG_DEBUG, MLOG_TRACE
+};
+
+void mlog_init(int level, bool syslog, const char *ident);
+/* Log one line: "level=info pkg=milter msg=\"...\" key=value ...".
+ * kv is a NULL-terminated list of key, value string pairs; values are
+ * quoted when needed. Thread-safe. */
+void mlog(int level, const char *msg, ...);
+bool mlog_enabled(int level);
+
+/* ----------------------------------------------------------------- stats */
+
+enum mstat {
+	MSTAT_MESSAGES, MSTAT_SIGNED, MSTAT_REJECTED, MSTAT_QUARANTINED,
+	MSTAT_TEMPFAILED,
+	MSTAT_SPF_PASS, MSTAT_SPF_FAIL, MSTAT_SPF_SOFTFAIL, MSTAT_SPF_NEUTRAL,
+	MSTAT_SPF_NONE, MSTAT_SPF_TEMPERROR, MSTAT_SPF_PERMERROR,
+	MSTAT_DKIM_PASS, MSTAT_DKIM_FAIL, MSTAT_DKIM_NONE, MSTAT_DKIM_POLICY,
+	MSTAT_DKIM_NEUTRAL, MSTAT_DKIM_TEMPERROR, MSTAT_DKIM_PERMERROR,
+	MSTAT_DMARC_PASS, MSTAT_DMARC_FAIL, MSTAT_DMARC_NONE,
+	MSTAT_DMARC_TEMPERROR, MSTAT_DMARC_PERMERROR,
+	MSTAT__COUNT
+};
+
+void mstat_inc(int which);
+/* Write all counters as Prometheus text (atomic rename) to path. */
+int mstat_write(const char *path);
+/* `mox-milter stats [-config F] [-file PATH] [-prometheus]`. */
+int stats_main(int argc, char **argv);
+
+#endif
