@@ -219,7 +219,9 @@ typedef struct mox_dmarc_result {
 	int verdict;
 	/** The policy to apply (mox_dmarc_policy, never UNSET): none when
 	 * the verdict is not fail; for fail the record's p/sp/np, lowered
-	 * to none by t=y (RFC 9989) or by pct sampling (RFC 7489). */
+	 * one level (reject to quarantine, quarantine to none) by t=y
+	 * (RFC 9989) or when pct sampling leaves the message out
+	 * (RFC 7489). */
 	int policy;
 	/** The policy the record asks for before test mode or sampling:
 	 * for fail p, sp or np; for pass p or sp (np is not looked at);
