@@ -953,10 +953,16 @@ handle(mox_spf_eval *e, int cls, int result, const mox_dns_answer *ans)
 
 	switch (e->pending) {
 	case P_RECORD:
+		/* RFC 7208 4.3: a malformed domain given to check_host()
+		 * is "none"; as the target of include or redirect it makes
+		 * the record unusable (5.2, 6.1). */
+		if (cls == C_BADNAME && e->term == NULL)
+			return abort_with(e, MOX_SPF_NONE,
+			    "domain is not a valid domain name");
 		if (cls == C_BADNAME)
 			return abort_with(e, MOX_SPF_PERMERROR,
 			    "%s: target is not a valid domain name",
-			    e->term != NULL ? e->term->text : "");
+			    e->term->text);
 		return on_record(e, cls, result, ans);
 	case P_A:
 	case P_EXISTS:

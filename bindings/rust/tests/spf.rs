@@ -203,12 +203,12 @@ fn failing_and_panicking_resolvers_give_temperror() {
         assert!(res.authres.starts_with("spf=temperror ("), "{}", res.authres);
     }
     // A backend that says the name cannot be asked (MOX_EINVAL): the name
-    // cannot exist, which is not a temporary error. (libmox-spf gives
-    // permerror for the checked domain itself; RFC 7208 4.3 would also
-    // allow none.)
+    // cannot exist, which is not a temporary error: for the checked domain
+    // itself RFC 7208 4.3 says none.
     let refusing = Resolver::custom(|_: &str, _: u16| Err(MoxError::new(status::EINVAL))).unwrap();
     let res = spf::check(&refusing, &req).unwrap();
-    assert!(matches!(res.verdict, Verdict::PermError | Verdict::None), "{res:?}");
+    assert_eq!(res.verdict, Verdict::None, "{res:?}");
+    assert_eq!(res.reason.as_deref(), Some("domain is not a valid domain name"), "{res:?}");
 }
 
 #[test]
