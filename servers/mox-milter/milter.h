@@ -153,6 +153,28 @@ void mconf_free(struct mconf *c);
 /* Print an annotated example config (every key, with its default). */
 void mconf_describe(FILE *f);
 
+/*
+ * Notes on the calls above (conf.c):
+ * - mconf_load() replaces a list given in the file (InternalNetworks,
+ *   DKIM.Sign...), so call mconf_add_sign() after it. Relative file names
+ *   in the file are taken from the file's directory. When Hostname is not
+ *   set and AuthservID is a domain name, it sets hostname from it.
+ * - A private key file readable or writable by others is logged as a
+ *   warning (mlog), not refused.
+ */
+
+/* Hostname, else authserv_id (either may be NULL before mconf_check()). */
+const char *mconf_hostname(const struct mconf *c);
+
+/*
+ * The resolver the DNS settings ask for: an in-memory one with the records
+ * of zone_file, else libunbound forwarding to dns_servers or to the
+ * nameservers of resolvconf, with trust_anchor and dns_timeout_ms.
+ * Returns 0 with *out set (mox_resolver_free()), or -1 with a message.
+ */
+int mconf_resolver(const struct mconf *c, mox_resolver **out, char *err,
+    size_t errcap);
+
 /* ----------------------------------------------------------------- store */
 
 /*
@@ -202,10 +224,75 @@ void mstore_close(struct mstore *s);
 int mstore_add(struct mstore *s, const struct mstore_eval *e, char *err,
     size_t errcap);
 
+/*
+ * More of the store (store.c):
+ *
+ * path: an existing directory holds data.mdb and lock.mdb; anything else
+ * is the data file itself, with PATH-lock next to it (created 0600).
+ * Several processes may open the same store (the milter adds, `mox-milter
+ * dmarc-report` reads and deletes). Open it after fork(), never before.
+ * Stale reader slots of killed processes are cleared at open. The map
+ * grows by doubling when full.
+ *
+ * Limits of mstore_add(): strings of at most 4096 octets (record 8192),
+ * at most 64 DKIM results, policy_domain 1 to 253 octets; -1 otherwise.
+ * policy_domain is stored in lowercase.
+ */
+
+/* Initial map size of mstore_open(); the map grows when full. */
+#define MSTORE_MAP_DEFAULT ((size_t)64 << 20)
+
+/* mstore_open() with another initial map size (tests). An existing store
+ * keeps its larger size. */
+int mstore_open_size(struct mstore **out, const char *path, size_t mapsize,
+    char *err, size_t errcap);
+
+/* Where an evaluation is, for mstore_delete(): its time and the store's
+ * sequence number (unique, increasing in commit order). */
+struct mstore_ref {
+	int64_t time;
+	uint64_t seq;
+};
+
+/*
+ * Called by mstore_scan() for each evaluation, in (policy domain, time,
+ * seq) order. e and its strings are valid only during the call; e is NULL
+ * for a record this version cannot decode (newer version, corrupt), with
+ * policy_domain and ref still given. Return 0 to go on; anything else
+ * stops the scan and is returned by it. fn must not call mstore_add() or
+ * mstore_delete() (a map resize waits for the scan: deadlock); collect,
+ * then write after mstore_scan() returns.
+ */
+typedef int (*mstore_scan_fn)(void *arg, const char *policy_domain,
+    const struct mstore_ref *ref, const struct mstore_eval *e);
+
+/*
+ * Call fn for every evaluation of policy_domain (NULL: of every domain)
+ * with begin <= time < end, from one consistent snapshot. The store is
+ * not locked against adds meanwhile (LMDB readers never block writers).
+ * Returns 0, fn's nonzero value, or -1 with a message in err.
+ */
+int mstore_scan(struct mstore *s, const char *policy_domain, int64_t begin,
+    int64_t end, mstore_scan_fn fn, void *arg, char *err, size_t errcap);
+
+/*
+ * Delete evaluations of policy_domain by ref, all in one transaction;
+ * returns after the commit (0), or -1 with a message (nothing deleted).
+ * Refs that are not (or no longer) present are ignored.
+ */
+int mstore_delete(struct mstore *s, const char *policy_domain,
+    const struct mstore_ref *refs, size_t nrefs, char *err, size_t errcap);
+
+/* Commits made and evaluations added through this handle (group commit
+ * shows as adds > commits). For tests and stats. */
+void mstore_counts(struct mstore *s, uint64_t *commits, uint64_t *adds);
+
 /* ----------------------------------------------------------------- report */
 
-/* `mox-milter dmarc-report [-config F] [-store PATH] -send|-print
- * [-now T]`: argv[0] is "dmarc-report". Returns the exit code. */
+/* `mox-milter dmarc-report [-config F] [-store PATH] -send|-print|-list
+ * [-now T] [-interval SECONDS] [-zone FILE]`: argv[0] is "dmarc-report".
+ * Returns the exit code (0 done, 1 failure, 2 usage). See report.c's usage
+ * text for all flags. */
 int report_main(int argc, char **argv);
 
 /* ------------------------------------------------------------------- log */
@@ -214,12 +301,31 @@ enum mlog_level {
 	MLOG_ERROR, MLOG_WARN, MLOG_INFO, MLOG_DEBUG, MLOG_TRACE
 };
 
+#if defined(__GNUC__)
+#define MLOG_SENTINEL __attribute__((sentinel))
+#else
+#define MLOG_SENTINEL
+#endif
+
+/* Set the level filter and the destination: syslog (facility mail, ident
+ * as the tag) or stderr. Call before threads start; again to change. */
 void mlog_init(int level, bool syslog, const char *ident);
 /* Log one line: "level=info pkg=milter msg=\"...\" key=value ...".
- * kv is a NULL-terminated list of key, value string pairs; values are
- * quoted when needed. Thread-safe. */
-void mlog(int level, const char *msg, ...);
+ * After msg comes a NULL-terminated list of key, value string pairs (a
+ * NULL value leaves the pair out); values are quoted when needed (space,
+ * '=', '"', control characters, empty), control characters escaped, so
+ * one call is one line whatever the input. Thread-safe: each line is
+ * written with one write(2) (stderr) or syslog(3) call. */
+void mlog(int level, const char *msg, ...) MLOG_SENTINEL;
 bool mlog_enabled(int level);
+/* "error", "warn", "info", "debug", "trace"; NULL for others. */
+const char *mlog_level_name(int level);
+/* Level for a name (ASCII case ignored), or -1. */
+int mlog_level_parse(const char *name);
+/* A mox_log_fn for the libraries' log setters: arg is a static string
+ * naming the library ("dns"), logged as lib=...; levels map 1:1 (mox's
+ * traceauth and tracedata are trace). */
+void mlog_lib(void *arg, int level, const char *msg);
 
 /* ----------------------------------------------------------------- stats */
 
@@ -232,13 +338,53 @@ enum mstat {
 	MSTAT_DKIM_NEUTRAL, MSTAT_DKIM_TEMPERROR, MSTAT_DKIM_PERMERROR,
 	MSTAT_DMARC_PASS, MSTAT_DMARC_FAIL, MSTAT_DMARC_NONE,
 	MSTAT_DMARC_TEMPERROR, MSTAT_DMARC_PERMERROR,
+	MSTAT_CONNECTIONS,       /* milter connections from the MTA */
+	MSTAT_INBOUND,           /* messages checked */
+	MSTAT_OUTBOUND,          /* messages from internal/authenticated
+	                            clients */
+	MSTAT_ERRORS,            /* internal errors (out of memory, store
+	                            failures, signing errors) */
 	MSTAT__COUNT
 };
 
+/* Add one to a counter (relaxed atomic; any thread). */
 void mstat_inc(int which);
-/* Write all counters as Prometheus text (atomic rename) to path. */
+/* Current value of a counter. */
+uint64_t mstat_get(int which);
+/* Write all counters as Prometheus text (atomic rename) to path.
+ * Returns 0 or -1 with errno set. */
 int mstat_write(const char *path);
+/* Start a thread writing path every interval seconds (0: 10). path NULL
+ * starts nothing. Returns 0 or -1 (logged). */
+int mstat_start(const char *path, unsigned int interval);
+/* Stop that thread and write the file a last time. Safe without start. */
+void mstat_stop(void);
 /* `mox-milter stats [-config F] [-file PATH] [-prometheus]`. */
 int stats_main(int argc, char **argv);
+
+/* ----------------------------------------------------------------- main */
+
+/* Config file read when -config is not given (when it exists). */
+#define MILTER_CONFIG_DEFAULT "/etc/mox-milter.conf"
+/* Exit code of a usage error (bad flag or argument). */
+#define MILTER_EXIT_USAGE 2
+
+/* ---------------------------------------------------------------- filter */
+
+/*
+ * filter.c: the libmilter callbacks. filter_register() keeps the
+ * pointers (all must outlive smfi_main(); c, dns, psl and store are only
+ * read, or used through their thread-safe calls, from then on) and calls
+ * smfi_register(). psl may be NULL unless c->rfc7489; store may be NULL.
+ * Returns 0, or -1 (logged).
+ */
+int filter_register(const struct mconf *c, mox_resolver *dns,
+    const mox_dmarc_psl *psl, struct mstore *store);
+/* Connections open now (their state not yet released by the close
+ * callback; libmilter does not call it for connections still open when
+ * smfi_main() returns). */
+unsigned int filter_active(void);
+/* Callbacks running now: work in progress to wait for at shutdown. */
+unsigned int filter_busy(void);
 
 #endif
