@@ -520,6 +520,11 @@ static const struct sconf_key limits_keys[] = {
 	    .doc = "Body octets hashed for DKIM verification; the rest is "
 		   "not read, and signatures over more of the body (without "
 		   "l=) fail to verify. 0 for no limit." },
+	{ .name = "MilterTimeout", .type = SCONF_DURATION, C(milter_timeout),
+	    .unit = 1000, .min = 1, .max = 86400, .def = "5m",
+	    .doc = "How long the MTA may stay silent in the middle of a "
+		   "milter conversation before the connection is closed "
+		   "(Postfix's milter_content_timeout is 300s)." },
 	{ .name = NULL }
 };
 

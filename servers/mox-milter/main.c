@@ -99,6 +99,8 @@ usage(FILE *f)
 	      "  -spf-helo yes|no        also check the HELO name with SPF\n"
 	      "  -max-header-bytes N     larger header sections get 552\n"
 	      "  -max-verify-bytes N     body octets hashed for DKIM (0: all)\n"
+	      "  -milter-timeout S       close a connection whose MTA is silent\n"
+	      "                          for S seconds (default 300)\n"
 	      "  -report-store PATH      keep DMARC evaluations for reports\n"
 	      "  -report-from ADDR       From address of the reports (needed\n"
 	      "                          with -report-store)\n"
@@ -129,6 +131,7 @@ struct flags {
 	int dmarc_reject, sign_authenticated, spf_helo, rfc7489, syslog;
 	int quarantine, temperror;
 	long long dns_timeout, stats_interval, max_header_bytes;
+	long long milter_timeout;
 	long long max_verify_bytes;
 };
 
@@ -182,6 +185,7 @@ parse_flags(struct flags *fl, int argc, char **argv)
 	fl->dmarc_reject = fl->sign_authenticated = fl->spf_helo = -1;
 	fl->rfc7489 = fl->syslog = fl->quarantine = fl->temperror = -1;
 	fl->dns_timeout = fl->stats_interval = fl->max_header_bytes = -1;
+	fl->milter_timeout = -1;
 	fl->max_verify_bytes = -1;
 	for (i = 1; i < argc; i++) {
 		const char *f = argv[i];
@@ -325,6 +329,9 @@ parse_flags(struct flags *fl, int argc, char **argv)
 			}
 		} else if (strcmp(f, "-dns-timeout") == 0) {
 			if ((fl->dns_timeout = number(f, v, 1, 600000)) < 0)
+				return MILTER_EXIT_USAGE;
+		} else if (strcmp(f, "-milter-timeout") == 0) {
+			if ((fl->milter_timeout = number(f, v, 1, 86400)) < 0)
 				return MILTER_EXIT_USAGE;
 		} else if (strcmp(f, "-stats-interval") == 0) {
 			if ((fl->stats_interval = number(f, v, 1, 86400)) < 0)
@@ -473,6 +480,8 @@ apply_flags(struct mconf *c, const struct flags *fl, char *err,
 		c->dns_timeout_ms = (unsigned int)fl->dns_timeout;
 	if (fl->stats_interval > 0)
 		c->stats_interval = (unsigned int)fl->stats_interval;
+	if (fl->milter_timeout > 0)
+		c->milter_timeout = (unsigned int)fl->milter_timeout;
 	if (fl->max_header_bytes > 0)
 		c->max_header_bytes = (size_t)fl->max_header_bytes;
 	if (fl->max_verify_bytes >= 0)
@@ -649,6 +658,7 @@ run(int argc, char **argv)
 	}
 	/* Open the socket now (removing a stale unix socket), so a failure
 	 * is reported as such and not from inside smfi_main(). */
+	(void)smfi_settimeout((int)c->milter_timeout);
 	if (smfi_opensocket(true) != MI_SUCCESS) {
 		mlog(MLOG_ERROR, "cannot listen", "listen", c->listen,
 		    (const char *)NULL);

@@ -127,6 +127,10 @@ struct mconf {
 	bool syslog;
 	char *stats_file;        /* Prometheus text file; NULL: none */
 	unsigned int stats_interval;   /* seconds, default 10 */
+
+	/* libmilter's I/O timeout: a peer silent this long loses its
+	 * connection (and thread). Seconds, default 300. */
+	unsigned int milter_timeout;
 };
 
 /* Defaults for everything. Returns NULL when out of memory. */
