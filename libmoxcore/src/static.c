@@ -47,6 +47,11 @@ struct sres {
 	struct snode **buckets;
 	size_t nbuckets; /* power of two */
 	size_t nnodes;
+	/* Records that negative answers look at: without SOA records and
+	 * authentic records a negative answer is not authentic and has no
+	 * TTL, and negative_info() has nothing to find. */
+	size_t nsoa;
+	size_t nauthentic;
 	mox__arena arena; /* nodes and rdata */
 	mox_resolver *r;
 };
@@ -57,21 +62,28 @@ struct sres {
  * Hash of a lowercase wire name, eight octets at a time (names are
  * hashed on every question: a byte-wise hash costs a multiply per octet).
  */
-static uint32_t
+static inline uint32_t
 name_hash(const uint8_t *lw, size_t len)
 {
 	const uint64_t k = 0xff51afd7ed558ccdu; /* murmur3 fmix64 */
 	uint64_t h = 0x9e3779b97f4a7c15u ^ len, v;
 	size_t i;
 
-	for (; len >= 8; lw += 8, len -= 8) {
-		memcpy(&v, lw, 8);
-		h = (h ^ v) * k;
-		h ^= h >> 32;
+	if (len >= 8) {
+		const uint8_t *end = lw + len - 8;
+
+		for (; lw < end; lw += 8) {
+			memcpy(&v, lw, 8);
+			h = (h ^ v) * k;
+			h ^= h >> 32;
+		}
+		/* The last eight octets, overlapping the ones before. */
+		memcpy(&v, end, 8);
+	} else {
+		v = 0;
+		for (i = 0; i < len; i++)
+			v |= (uint64_t)lw[i] << (8 * i);
 	}
-	v = 0;
-	for (i = 0; i < len; i++)
-		v |= (uint64_t)lw[i] << (8 * i);
 	h = (h ^ v) * k;
 	h ^= h >> 29;
 	return (uint32_t)h;
@@ -86,15 +98,41 @@ name_lower(uint8_t *out, const uint8_t *w, size_t len)
 		out[i] = (uint8_t)mox__lower(w[i]);
 }
 
+/* Whether two wire names of len octets are equal (a hash match almost
+ * always is one: compared eight octets at a time, without a call). */
+static bool
+wire_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	uint64_t x, y;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	if (i < len && len >= 8) {
+		memcpy(&x, a + len - 8, 8);
+		memcpy(&y, b + len - 8, 8);
+		return x == y;
+	}
+	for (; i < len; i++) {
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
 /* The node of a lowercase wire name with hash h. */
-static struct snode *
+static inline struct snode *
 node_find_lh(const struct sres *s, const uint8_t *lw, size_t len, uint32_t h)
 {
 	struct snode *n;
 
 	for (n = s->buckets[h & (s->nbuckets - 1)]; n != NULL; n = n->next) {
 		if (n->hash == h && n->wlen == len &&
-		    memcmp(n->wire, lw, len) == 0)
+		    wire_eq(n->wire, lw, len))
 			return n;
 	}
 	return NULL;
@@ -236,6 +274,10 @@ static_insert(struct sres *s, const uint8_t *w, size_t wlen, uint16_t type,
 	if (rc != MOX_OK)
 		return rc;
 	rr->authentic = authentic;
+	if (authentic)
+		s->nauthentic++;
+	if (type == MOX_DNS_SOA)
+		s->nsoa++;
 	rr->target_len = rr->rr.target != NULL ? strlen(rr->rr.target) : 0;
 	rr->bytes = rdlen + (rr->rr.text != NULL ? rr->rr.text_len + 1 : 0) +
 	    (rr->rr.target != NULL ? rr->target_len + 1 : 0);
@@ -427,6 +469,29 @@ qmap_init(void)
 	qmap['\\'] = 0;
 }
 
+/* Eight octets at a time (qname_parse()): the high bit of each octet of
+ * the result is set where the octet of v is zero; exact, unlike the
+ * borrowing form. */
+static uint64_t
+zero_octets(uint64_t v)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fu;
+
+	return ~(((v & low7) + low7) | v | low7);
+}
+
+/* The end of a label at wire offset lab whose last octet is at i - 1:
+ * false when it is empty or longer than 63 octets. */
+static bool
+label_end(uint8_t *w, size_t *lab, size_t i)
+{
+	if (i == *lab || i - *lab > MOX_LABEL_MAX)
+		return false;
+	w[*lab] = (uint8_t)(i - *lab);
+	*lab = i + 1;
+	return true;
+}
+
 /*
  * core_qname_check() and qname_wire() in one pass over a name as the
  * caller of mox_dns_lookup() wrote it: false when core_qname_check() would
@@ -437,7 +502,8 @@ static bool
 qname_parse(uint8_t w[CORE_NAME_WIRE_MAX], size_t *wlen, const char *q,
     size_t *qlen)
 {
-	size_t i, o = 1, lab = 0;
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	size_t i = 0, n, lab = 0;
 	uint8_t m;
 
 	if (q == NULL || q[0] == '\0')
@@ -448,27 +514,69 @@ qname_parse(uint8_t w[CORE_NAME_WIRE_MAX], size_t *wlen, const char *q,
 		*qlen = 0;
 		return true;
 	}
-	for (i = 0;; i++) {
-		m = qmap[(unsigned char)q[i]];
-		if (m > 1) {
-			if (i >= MOX_DOMAIN_MAX)
-				return false; /* a 254th octet */
-			w[o++] = m;
+	/* Without a trailing dot at most MOX_DOMAIN_MAX octets (a longer
+	 * name has a 254th octet that is not the trailing dot: refused).
+	 * Octet i of the name is octet i + 1 of the wire form; a dot's
+	 * place gets the length of the label after it. */
+	n = strlen(q);
+	if (q[n - 1] == '.')
+		n--;
+	if (n > MOX_DOMAIN_MAX)
+		return false;
+	/* Eight octets at a time: refused octets (qmap 0: below 0x20, 0x7f
+	 * and up, backslash) end the parse, uppercase letters are lowered,
+	 * dots end labels. */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v, lo, dots;
+
+		memcpy(&v, q + i, 8);
+		if (((v & high) | zero_octets(v & (ones * 0xe0)) |
+		    zero_octets(v ^ (ones * 0x7f)) |
+		    zero_octets(v ^ (ones * '\\'))) != 0)
+			return false;
+		/* 'A' to 'Z': 0x41 <= c < 0x5b (c < 0x80 here, so adding
+		 * carries into no other octet). */
+		lo = (v + ones * (0x80 - 0x41)) &
+		    ~(v + ones * (0x80 - 0x5b)) & high;
+		v |= lo >> 2;
+		memcpy(w + i + 1, &v, 8);
+		dots = zero_octets(v ^ (ones * '.'));
+		if (dots == 0)
 			continue;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		do {
+			size_t k = (size_t)__builtin_ctzll(dots) / 8;
+
+			if (!label_end(w, &lab, i + k))
+				return false;
+			dots &= dots - 1;
+		} while (dots != 0);
+#else
+		{
+			size_t k;
+
+			for (k = 0; k < 8; k++) {
+				if (q[i + k] == '.' &&
+				    !label_end(w, &lab, i + k))
+					return false;
+			}
 		}
-		if (m == 0 && q[i] != '\0')
-			return false;
-		/* The end of a label: 1 to 63 octets. */
-		if (o == lab + 1 || o - lab - 1 > MOX_LABEL_MAX)
-			return false;
-		w[lab] = (uint8_t)(o - lab - 1);
-		if (m == 0 || q[i + 1] == '\0')
-			break; /* the end, or the trailing dot */
-		lab = o++;
+#endif
 	}
-	w[o++] = 0;
-	*wlen = o;
-	*qlen = i;
+	for (; i < n; i++) {
+		m = qmap[(unsigned char)q[i]];
+		w[i + 1] = m;
+		if (m > 1)
+			continue;
+		if (m == 0 || !label_end(w, &lab, i))
+			return false;
+	}
+	if (!label_end(w, &lab, n))
+		return false;
+	w[n + 1] = 0;
+	*wlen = n + 2;
+	*qlen = n;
 	return true;
 }
 
@@ -616,7 +724,7 @@ static_answer(const struct sres *s, const uint8_t *qw, size_t qwlen,
 	mox_dns_answer *a = NULL;
 	size_t curlen, nchain = 0, nvisited = 0, i;
 	int result = MOX_DNS_OK, rc;
-	bool neg_secure, have_negttl;
+	bool neg_secure = false, have_negttl = false;
 	uint32_t negttl = 0;
 
 	*out = NULL;
@@ -660,8 +768,9 @@ static_answer(const struct sres *s, const uint8_t *qw, size_t qwlen,
 	if (rc != MOX_OK)
 		return rc;
 	if (a->nrrs == 0) {
-		negative_info(s, cur, curlen, &neg_secure, &have_negttl,
-		    &negttl);
+		if (s->nsoa > 0 || s->nauthentic > 0)
+			negative_info(s, cur, curlen, &neg_secure,
+			    &have_negttl, &negttl);
 		if (!neg_secure)
 			a->secure = false;
 		if (have_negttl && (!a->have_ttl || negttl < a->ttl)) {

@@ -62,6 +62,14 @@ struct dmarc_policy {
 int dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
     const uint8_t *p, size_t len);
 
+/* dmarc__record_parse() for an evaluation, of text dmarc__is_record()
+ * accepted (not checked again): the rua and ruf lists are left
+ * empty (rua_valid is set only when p, sp or np is invalid or p is
+ * missing: dmarc__record_policy() reads it only then), fo, rf and ri at
+ * their defaults. */
+int dmarc__record_parse_eval(mox__arena *a, struct mox_dmarc_record **out,
+    const uint8_t *p, size_t len);
+
 /* The policy of a parsed record by RFC 9989 (4.7, 4.10.1) or RFC 7489
  * (6.3, 6.6.3 step 6) rules. */
 void dmarc__record_policy(const struct mox_dmarc_record *r, bool rfc7489,
@@ -80,6 +88,11 @@ bool dmarc__is_record(const uint8_t *p, size_t len);
 size_t dmarc__psl_org(const mox_dmarc_psl *psl, const char *domain,
     char *out);
 
+/* The same as the offset of the organizational domain in domain (len
+ * octets, NUL-terminated). */
+size_t dmarc__psl_org_off(const mox_dmarc_psl *psl, const char *domain,
+    size_t len);
+
 /*
  * Normalize a domain given by the application (From, SPF, DKIM domains):
  * lowercase A-labels without trailing dot; non-ASCII names through IDNA.
@@ -87,6 +100,8 @@ size_t dmarc__psl_org(const mox_dmarc_psl *psl, const char *domain,
  * @return false when it is not a valid domain name
  */
 bool dmarc__domain_norm(const char *s, size_t len, char *out);
+/* The same returning the length of out, 0 when not a valid name. */
+size_t dmarc__domain_norm_len(const char *s, size_t len, char *out);
 
 /*
  * Hand the evaluator an outcome without an answer: a name the resolver

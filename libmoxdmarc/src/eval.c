@@ -24,8 +24,11 @@
  * Domains (3.1); sp for subdomains; pct sampling (6.6.4).
  *
  * Every _dmarc answer is kept in a per-evaluation cache, so walks from
- * several identifiers ask each name once. Everything lives in one arena
- * freed with the evaluator.
+ * several identifiers ask each name once. Names, the reason and a few
+ * DKIM inputs live in the evaluator, the rest (parsed records) in one
+ * arena freed with it; mox_dmarc_check() keeps its evaluator on the stack,
+ * so an evaluation allocates the arena's first chunk (when a record is
+ * parsed), each DNS answer and the result's strings.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,7 +82,9 @@ struct walk {
 
 struct dkim_in {
 	int result;
-	const char *domain;        /* normalized; NULL when invalid */
+	const char *domain;        /* normalized; NULL when invalid or not
+	                            * pass (not looked at then) */
+	size_t domain_len;
 	const char *selector;
 };
 
@@ -96,6 +101,7 @@ struct mox_dmarc_eval {
 	const char *from_reason;
 	size_t from_len;
 	bool spf_pass;
+	size_t spf_len;
 	struct dkim_in *dkim;
 	size_t ndkim;
 
@@ -108,9 +114,8 @@ struct mox_dmarc_eval {
 	uint16_t qtype;
 	struct entry *cache;       /* cache0, or allocated when it grows */
 	size_t ncache, capcache;
-	struct walk wf;            /* from the From domain */
-	struct walk wd;            /* from the identifier being aligned */
 	bool org_f_known;
+	size_t org_len;            /* strlen(org_f) once known */
 	size_t align_i;            /* 0: SPF, 1..ndkim: DKIM signatures */
 	int align_sub;
 	bool align_error, align_limited;
@@ -130,8 +135,17 @@ struct mox_dmarc_eval {
 	bool secure;
 	unsigned int queries;
 
-	/* Buffers, not zeroed (eval_create); each is written before it is
-	 * read. */
+	/* Not zeroed (eval_init()); each is written before it is read
+	 * (walk_init() sets every field of a walk but wf.started, which
+	 * eval_init() clears). */
+	struct walk wf;            /* from the From domain */
+	struct walk wd;            /* from the identifier being aligned */
+	/* The reason when formatted (set_reason()); set_reason_cat()
+	 * writes its parts here when they fit (they do for names). */
+	char reason_buf[MOX_DOMAIN_MAX * 2 + 64];
+	/* The DKIM inputs when few and short: no allocation. */
+	struct dkim_in dkim0[4];
+	char dpool[4 * 64];
 	char from[MOX_DOMAIN_MAX + 1];
 	char spf_dom[MOX_DOMAIN_MAX + 1];
 	char org_f[MOX_DOMAIN_MAX + 1];
@@ -160,9 +174,8 @@ set_reason(mox_dmarc_eval *e, const char *fmt, ...)
 		if (c < 0x20 || c >= 0x7f)
 			buf[i] = '?';
 	}
-	e->reason = mox__arena_strndup(&e->arena, buf, i);
-	if (e->reason == NULL)
-		e->err = MOX_ENOMEM;
+	memcpy(e->reason_buf, buf, i + 1);
+	e->reason = e->reason_buf;
 }
 
 /* A reason of up to four parts (NULL ends it early); the parts are
@@ -177,7 +190,8 @@ set_reason_cat(mox_dmarc_eval *e, const char *a, const char *b,
 
 	for (i = 0; i < 4 && parts[i] != NULL; i++)
 		total += len[i] = strlen(parts[i]);
-	r = mox__arena_alloc(&e->arena, total + 1);
+	r = total < sizeof(e->reason_buf) ? e->reason_buf :
+	    mox__arena_alloc(&e->arena, total + 1);
 	if (r == NULL) {
 		e->err = MOX_ENOMEM;
 		return;
@@ -204,8 +218,72 @@ finish(mox_dmarc_eval *e, int verdict)
 	e->state = ST_DONE;
 }
 
+/* Octets of an ASCII name: those of LDH labels (and '_') in lowercase,
+ * the dot, 0 for the others. */
+static const uint8_t ldh_tab[256] = {
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+	['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+	['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+	['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+	['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+	['Z'] = 'z',
+	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+	['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+	['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+	['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+	['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+	['z'] = 'z',
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['-'] = '-', ['_'] = '_', ['.'] = '.',
+};
+
+/*
+ * An ASCII domain name of LDH labels (and '_'; no label starting or
+ * ending with '-', 1 to 63 octets each; n > 0) in lowercase into out.
+ * Returns false for anything else, non-ASCII included; out is then
+ * garbage. Only dots, hyphens and bad octets take the branch.
+ */
+static bool
+ldh_lower(const uint8_t *p, size_t n, char *out)
+{
+	size_t i, ls = 0;      /* start of the current label */
+
+	for (i = 0; i < n; i++) {
+		uint8_t m = ldh_tab[p[i]];
+
+		out[i] = (char)m;
+		if (m > '.')
+			continue;
+		if (m == '.') {
+			if (i == ls || out[i - 1] == '-' ||
+			    i - ls > MOX_LABEL_MAX)
+				return false;
+			ls = i + 1;
+		} else if (m == 0 || i == ls) {
+			return false;   /* not LDH, or a leading '-' */
+		}
+	}
+	return n > ls && out[n - 1] != '-' && n - ls <= MOX_LABEL_MAX;
+}
+
+/* Free what an evaluator holds, not the evaluator. */
+static void
+eval_fini(mox_dmarc_eval *e)
+{
+	if (e->cache != e->cache0)
+		mox__free(e->cache);
+	mox__arena_free(&e->arena);
+}
+
 bool
 dmarc__domain_norm(const char *s, size_t n, char *out)
+{
+	return dmarc__domain_norm_len(s, n, out) != 0;
+}
+
+size_t
+dmarc__domain_norm_len(const char *s, size_t n, char *out)
 {
 	mox_domain d;
 	size_t i, label = 0;
@@ -214,17 +292,22 @@ dmarc__domain_norm(const char *s, size_t n, char *out)
 	if (n > 0 && s[n - 1] == '.')
 		n--;
 	if (n == 0 || n > MOX_DOMAIN_UNICODE_SIZE)
-		return false;
-	/* ASCII names: LDH labels (and '_'), checked and lowercased in one
-	 * pass. A-labels are taken as they are (DMARC compares and looks
-	 * up names; whether they decode does not matter to it). */
+		return 0;
+	if (n <= MOX_DOMAIN_MAX && ldh_lower((const uint8_t *)s, n, out)) {
+		out[n] = '\0';
+		return n;
+	}
+	/* Not that form (a bad octet or label, non-ASCII, too long). ASCII
+	 * names: LDH labels (and '_'), checked and lowercased in one pass.
+	 * A-labels are taken as they are (DMARC compares and looks up
+	 * names; whether they decode does not matter to it). */
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '.') {
 			if (label == 0 || label > MOX_LABEL_MAX ||
 			    s[i - 1] == '-')
-				return false;
+				return 0;
 			label = 0;
 		} else if (mox__isalpha(c) || mox__isdigit(c) || c == '_' ||
 		    (c == '-' && label > 0)) {
@@ -233,7 +316,7 @@ dmarc__domain_norm(const char *s, size_t n, char *out)
 			ascii = false;
 			break;
 		} else {
-			return false;
+			return 0;
 		}
 		if (i < MOX_DOMAIN_MAX)
 			out[i] = (char)mox__lower(c);
@@ -241,15 +324,16 @@ dmarc__domain_norm(const char *s, size_t n, char *out)
 	if (ascii) {
 		if (n > MOX_DOMAIN_MAX || label == 0 || label > MOX_LABEL_MAX ||
 		    s[n - 1] == '-')
-			return false;
+			return 0;
 		out[n] = '\0';
-		return true;
+		return n;
 	}
 	if (mox_domain_parse(&d, s, n, MOX_DOMAIN_ALLOW_UNDERSCORE) !=
 	    MOX_OK)
-		return false;
-	memcpy(out, d.ascii, strlen(d.ascii) + 1);
-	return true;
+		return 0;
+	n = strlen(d.ascii);
+	memcpy(out, d.ascii, n + 1);
+	return n;
 }
 
 /* Whether anc equals dom or is an ancestor of it. */
@@ -261,14 +345,44 @@ within(const char *dom, size_t dlen, const char *anc, size_t alen)
 	return alen == dlen || dom[dlen - alen - 1] == '.';
 }
 
-static struct entry *
+/* Whether two names of len octets are the same: often the same pointer
+ * (walks from the same domain); else different ones mostly differ in
+ * their first octets. */
+static bool
+name_eq(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (a == b)
+		return true;
+	if (len < 8) {
+		for (i = 0; i < len; i++) {
+			if (a[i] != b[i])
+				return false;
+		}
+		return true;
+	}
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	if (x != y)
+		return false;
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	if (x != y)
+		return false;
+	return len <= 16 || memcmp(a + 8, b + 8, len - 16) == 0;
+}
+
+static inline struct entry *
 cache_find(mox_dmarc_eval *e, const char *name, size_t len, size_t *idx)
 {
 	size_t i;
 
-	for (i = 0; i < e->ncache; i++) {
+	/* From the newest: mostly the name just answered. */
+	for (i = e->ncache; i-- > 0;) {
 		if (e->cache[i].len == len &&
-		    memcmp(e->cache[i].name, name, len) == 0) {
+		    name_eq(e->cache[i].name, name, len)) {
 			if (idx != NULL)
 				*idx = i;
 			return &e->cache[i];
@@ -277,7 +391,7 @@ cache_find(mox_dmarc_eval *e, const char *name, size_t len, size_t *idx)
 	return NULL;
 }
 
-static struct entry *
+static inline struct entry *
 cache_add(mox_dmarc_eval *e, const char *name, size_t len, size_t *idx)
 {
 	struct entry *en;
@@ -304,11 +418,32 @@ cache_add(mox_dmarc_eval *e, const char *name, size_t len, size_t *idx)
 	return en;
 }
 
+/* memcpy() for names and the strings of a result: eight octets at a time
+ * without a call (the last eight overlapping). */
+static void
+copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t v;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			d[i] = s[i];
+		return;
+	}
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&v, s + i, 8);
+		memcpy(d + i, &v, 8);
+	}
+	memcpy(&v, s + n - 8, 8);
+	memcpy(d + n - 8, &v, 8);
+}
+
 /*
  * The entry of _dmarc.<name>, or a question for it: returns RUN_CONT with
  * *out set, RUN_QUERY, or an error.
  */
-static int
+static inline int
 lookup(mox_dmarc_eval *e, const char *name, size_t len, struct entry **out,
     size_t *idxp)
 {
@@ -332,7 +467,7 @@ lookup(mox_dmarc_eval *e, const char *name, size_t len, struct entry **out,
 		return RUN_CONT;
 	}
 	memcpy(e->qname, "_dmarc.", 7);
-	memcpy(e->qname + 7, name, len);
+	copy_short(e->qname + 7, name, len);
 	e->qname[7 + len] = '\0';
 	e->qtype = MOX_DNS_TXT;
 	e->pending = P_TXT;
@@ -346,26 +481,35 @@ lookup(mox_dmarc_eval *e, const char *name, size_t len, struct entry **out,
 static void
 walk_init(struct walk *w, const char *d, size_t len)
 {
-	size_t starts[MOX_DOMAIN_MAX / 2 + 2], x = 0, i, k;
+	size_t starts[DMARC_WALK_MAX - 1], x = 0, i, k;
 
-	memset(w, 0, sizeof(*w));
+	/* Every field set (off[] up to n): no memset of the struct. */
 	w->start = d;
 	w->slen = len;
+	w->n = 0;
+	w->i = 0;
 	w->started = true;
+	w->done = false;
+	w->error = false;
 	w->shortest = NO_OFF;
 	w->psd = NO_OFF;
 	w->org = 0;
-	starts[x++] = 0;
-	for (i = 0; i < len; i++) {
-		if (d[i] == '.')
-			starts[x++] = i + 1;
+	/* The starts of the last DMARC_WALK_MAX - 1 labels, from the
+	 * right (starts[0] the last label's), and the label count x. */
+	for (i = len; i-- > 0;) {
+		if (d[i] == '.') {
+			if (x < DMARC_WALK_MAX - 1)
+				starts[x] = i + 1;
+			x++;
+		}
 	}
+	x++;
 	/* Step 4: x < 8: drop the left-most label; x >= 8: keep 7. Then
 	 * one label fewer each time, down to one label. */
 	w->off[w->n++] = 0;
 	k = x - 1 < DMARC_WALK_MAX - 1 ? x - 1 : DMARC_WALK_MAX - 1;
 	for (; k >= 1; k--)
-		w->off[w->n++] = starts[x - k];
+		w->off[w->n++] = starts[k - 1];
 }
 
 /* Offset of the name one label longer than the one at off. */
@@ -455,7 +599,10 @@ static void
 org_7489(mox_dmarc_eval *e)
 {
 	if (!e->org_f_known) {
-		dmarc__psl_org(e->psl, e->from, e->org_f);
+		size_t off = dmarc__psl_org_off(e->psl, e->from, e->from_len);
+
+		e->org_len = e->from_len - off;
+		memcpy(e->org_f, e->from + off, e->org_len + 1);
 		e->org_f_known = true;
 	}
 }
@@ -472,7 +619,7 @@ policy_7489(mox_dmarc_eval *e)
 		return rc;
 	if (en->kind == E_NONE) {
 		org_7489(e);
-		olen = strlen(e->org_f);
+		olen = e->org_len;
 		if (olen == e->from_len) {
 			set_reason_cat(e, "no DMARC record for ", e->from, NULL,
 			    NULL);
@@ -514,20 +661,23 @@ policy_9989(mox_dmarc_eval *e)
 	size_t idx = 0;
 	int rc;
 
-	rc = lookup(e, e->from, e->from_len, &en, &idx);
-	if (rc != RUN_CONT)
-		return rc;
-	if (en->kind == E_ERROR) {
-		set_reason(e, "DNS %s for _dmarc.%s", result_name(en),
-		    e->from);
-		finish(e, MOX_DMARC_TEMPERROR);
-		return RUN_CONT;
-	}
-	if (en->kind == E_RECORD)
-		return found_policy(e, idx);
-	/* No record for the Author Domain: the tree walk. */
-	if (!e->wf.started)
+	/* A walk that has started means no record for the Author Domain:
+	 * back here after each of its answers. */
+	if (!e->wf.started) {
+		rc = lookup(e, e->from, e->from_len, &en, &idx);
+		if (rc != RUN_CONT)
+			return rc;
+		if (en->kind == E_ERROR) {
+			set_reason(e, "DNS %s for _dmarc.%s", result_name(en),
+			    e->from);
+			finish(e, MOX_DMARC_TEMPERROR);
+			return RUN_CONT;
+		}
+		if (en->kind == E_RECORD)
+			return found_policy(e, idx);
+		/* No record for the Author Domain: the tree walk. */
 		walk_init(&e->wf, e->from, e->from_len);
+	}
 	rc = walk_run(e, &e->wf);
 	if (rc != RUN_CONT)
 		return rc;
@@ -540,9 +690,10 @@ policy_9989(mox_dmarc_eval *e)
 		finish(e, MOX_DMARC_TEMPERROR);
 		return RUN_CONT;
 	}
-	memcpy(e->org_f, e->from + e->wf.org, e->from_len - e->wf.org + 1);
+	e->org_len = e->from_len - e->wf.org;
+	memcpy(e->org_f, e->from + e->wf.org, e->org_len + 1);
 	e->org_f_known = true;
-	en = cache_find(e, e->org_f, strlen(e->org_f), &idx);
+	en = cache_find(e, e->org_f, e->org_len, &idx);
 	if (en != NULL && en->kind == E_RECORD)
 		return found_policy(e, idx);
 	if (e->wf.psd != NO_OFF &&
@@ -562,22 +713,20 @@ policy_9989(mox_dmarc_eval *e)
  * e->align_error on DNS errors), RUN_QUERY, or an error.
  */
 static int
-relaxed(mox_dmarc_eval *e, const char *d, bool *aligned)
+relaxed(mox_dmarc_eval *e, const char *d, size_t dlen, bool *aligned)
 {
-	size_t dlen = strlen(d), olen;
 	int rc;
 
 	*aligned = false;
 	if (e->rfc7489) {
-		char org[MOX_DOMAIN_MAX + 1];
-
 		/* org(d) is d or an ancestor of it: it can only equal
-		 * org(From) when that is one. */
+		 * org(From) when that is one, and then it does when it is
+		 * as long. */
 		org_7489(e);
-		if (!within(d, dlen, e->org_f, strlen(e->org_f)))
+		if (!within(d, dlen, e->org_f, e->org_len))
 			return RUN_CONT;
-		dmarc__psl_org(e->psl, d, org);
-		*aligned = strcmp(org, e->org_f) == 0;
+		*aligned = dlen - dmarc__psl_org_off(e->psl, d, dlen) ==
+		    e->org_len;
 		return RUN_CONT;
 	}
 	if (e->align_sub == 0) {
@@ -592,12 +741,12 @@ relaxed(mox_dmarc_eval *e, const char *d, bool *aligned)
 				e->align_error = true;
 				return RUN_CONT;
 			}
+			e->org_len = e->from_len - e->wf.org;
 			memcpy(e->org_f, e->from + e->wf.org,
-			    e->from_len - e->wf.org + 1);
+			    e->org_len + 1);
 			e->org_f_known = true;
 		}
-		olen = strlen(e->org_f);
-		if (!within(d, dlen, e->org_f, olen))
+		if (!within(d, dlen, e->org_f, e->org_len))
 			return RUN_CONT;
 		if (e->queries + DMARC_WALK_MAX > DMARC_MAX_QUERIES) {
 			e->align_limited = true;
@@ -613,7 +762,8 @@ relaxed(mox_dmarc_eval *e, const char *d, bool *aligned)
 		e->align_error = true;
 		return RUN_CONT;
 	}
-	*aligned = strcmp(d + e->wd.org, e->org_f) == 0;
+	/* d is within org(From): the same when as long. */
+	*aligned = dlen - e->wd.org == e->org_len;
 	return RUN_CONT;
 }
 
@@ -626,27 +776,33 @@ run_align(mox_dmarc_eval *e)
 
 	while (e->align_i <= e->ndkim) {
 		const char *d = NULL;
+		size_t dlen = 0;
 		int mode;
 		bool ok = false;
 
 		if (e->align_i == 0) {
-			if (e->spf_pass)
+			if (e->spf_pass) {
 				d = e->spf_dom;
+				dlen = e->spf_len;
+			}
 			mode = in->aspf;
 		} else {
 			const struct dkim_in *k = &e->dkim[e->align_i - 1];
 
 			if (e->dkim_aligned)
 				break;
-			if (k->result == MOX_DMARC_DKIM_PASS)
+			if (k->result == MOX_DMARC_DKIM_PASS) {
 				d = k->domain;
+				dlen = k->domain_len;
+			}
 			mode = in->adkim;
 		}
 		if (d != NULL) {
-			if (strcmp(d, e->from) == 0)
+			if (dlen == e->from_len &&
+			    memcmp(d, e->from, dlen) == 0)
 				ok = true;
 			else if (mode == MOX_DMARC_RELAXED) {
-				rc = relaxed(e, d, &ok);
+				rc = relaxed(e, d, dlen, &ok);
 				if (rc != RUN_CONT)
 					return rc;
 			}
@@ -845,7 +1001,7 @@ on_txt(mox_dmarc_eval *e, int result, const mox_dns_answer *ans)
 		en->kind = E_MULTI;
 		return MOX_OK;
 	}
-	rc = dmarc__record_parse(&e->arena, &en->rec,
+	rc = dmarc__record_parse_eval(&e->arena, &en->rec,
 	    (const uint8_t *)one->text, one->text_len);
 	if (rc == MOX_ENOMEM)
 		return rc;
@@ -935,8 +1091,8 @@ atext(int c)
 static bool
 from_fast(mox_dmarc_eval *e, const uint8_t *p, size_t len)
 {
-	size_t i = 0, end = len, lp, at, de, label = 0, dlen;
-	char d[MOX_DOMAIN_MAX + 1];
+	size_t i = 0, end = len, lp, de, dlen;
+	char *d = e->from;
 
 	while (i < end && (p[i] == ' ' || p[i] == '\t'))
 		i++;
@@ -966,34 +1122,18 @@ from_fast(mox_dmarc_eval *e, const uint8_t *p, size_t len)
 	}
 	if (i == lp || i == end || p[i - 1] == '.')
 		return false;
-	at = i++;
+	i++;
 	de = end;
 	dlen = de - i;
 	if (dlen == 0 || dlen > MOX_DOMAIN_MAX)
 		return false;
-	for (; i < de; i++) {
-		int c = p[i];
-
-		if (c == '.') {
-			if (label == 0 || p[i - 1] == '-')
-				return false;
-			label = 0;
-			d[i - at - 1] = '.';
-			continue;
-		}
-		if (!mox__isalpha(c) && !mox__isdigit(c) && c != '-' &&
-		    c != '_')
-			return false;
-		if (label == 0 && c == '-')
-			return false;
-		if (++label > MOX_LABEL_MAX)
-			return false;
-		d[i - at - 1] = (char)mox__lower(c);
-	}
-	if (label == 0 || p[de - 1] == '-')
+	/* Written straight into e->from; from_extract() overwrites it when
+	 * this fails. */
+	if (!ldh_lower(p + i, dlen, d)) {
+		d[0] = '\0';
 		return false;
+	}
 	d[dlen] = '\0';
-	memcpy(e->from, d, dlen + 1);
 	e->from_len = dlen;
 	return true;
 }
@@ -1064,17 +1204,21 @@ from_extract(mox_dmarc_eval *e, const uint8_t *p, size_t len)
 
 /* --- public --- */
 
+/*
+ * Set up an evaluator in e (not zeroed). borrow: the dkim selectors are
+ * used in place (mox_dmarc_check(), whose caller's inputs outlive the
+ * evaluator) instead of copied. On failure the evaluator is cleaned up
+ * (eval_fini()).
+ */
 static int
-eval_create(mox_dmarc_eval **out, const mox_dmarc_spf *spf,
-    const mox_dmarc_dkim *dkim, size_t ndkim, const mox_dmarc_options *opts)
+eval_init(mox_dmarc_eval *e, const mox_dmarc_spf *spf,
+    const mox_dmarc_dkim *dkim, size_t ndkim, const mox_dmarc_options *opts,
+    bool borrow)
 {
-	mox_dmarc_eval *e;
 	size_t i;
 
-	e = mox__malloc(sizeof(*e));
-	if (e == NULL)
-		return MOX_ENOMEM;
-	memset(e, 0, offsetof(struct mox_dmarc_eval, from));
+	mox__memzero(e, offsetof(struct mox_dmarc_eval, wf));
+	e->wf.started = false;
 	e->from[0] = '\0';
 	e->rfc7489 = opts != NULL && (opts->flags & MOX_DMARC_RFC7489) != 0;
 	if (opts != NULL) {
@@ -1092,44 +1236,82 @@ eval_create(mox_dmarc_eval **out, const mox_dmarc_spf *spf,
 		const char *d = strrchr(spf->domain, '@');
 
 		d = d != NULL ? d + 1 : spf->domain;
-		e->spf_pass = dmarc__domain_norm(d, strlen(d), e->spf_dom);
+		e->spf_len = dmarc__domain_norm_len(d, strlen(d), e->spf_dom);
+		e->spf_pass = e->spf_len > 0;
 	}
 	if (ndkim > 0) {
-		e->dkim = mox__arena_alloc(&e->arena, ndkim * sizeof(*e->dkim));
+		size_t pool = 0;
+
+		e->dkim = ndkim <= sizeof(e->dkim0) / sizeof(e->dkim0[0]) ?
+		    e->dkim0 : mox__arena_alloc(&e->arena,
+		    ndkim * sizeof(*e->dkim));
 		if (e->dkim == NULL)
 			goto nomem;
 		e->ndkim = ndkim;
 		for (i = 0; i < ndkim; i++) {
 			struct dkim_in *k = &e->dkim[i];
+			const char *sel = dkim[i].selector;
 			char d[MOX_DOMAIN_MAX + 1];
+			size_t dlen;
 
 			k->result = dkim[i].result;
 			k->domain = NULL;
+			k->domain_len = 0;
 			k->selector = NULL;
-			if (dkim[i].domain != NULL &&
-			    dmarc__domain_norm(dkim[i].domain,
-			    strlen(dkim[i].domain), d)) {
+			/* Only a pass is looked at (alignment, and the
+			 * aligned signature of the result). */
+			if (k->result != MOX_DMARC_DKIM_PASS)
+				continue;
+			dlen = dkim[i].domain != NULL ?
+			    dmarc__domain_norm_len(dkim[i].domain,
+			    strlen(dkim[i].domain), d) : 0;
+			if (dlen == 0) {
+				k->result = MOX_DMARC_DKIM_PERMERROR;
+				continue;
+			}
+			if (dlen < sizeof(e->dpool) - pool) {
+				memcpy(e->dpool + pool, d, dlen + 1);
+				k->domain = e->dpool + pool;
+				pool += dlen + 1;
+			} else {
 				k->domain = mox__arena_strndup(&e->arena, d,
-				    strlen(d));
+				    dlen);
 				if (k->domain == NULL)
 					goto nomem;
-			} else if (k->result == MOX_DMARC_DKIM_PASS) {
-				k->result = MOX_DMARC_DKIM_PERMERROR;
 			}
-			if (dkim[i].selector != NULL) {
-				k->selector = mox__arena_strndup(&e->arena,
-				    dkim[i].selector,
-				    strlen(dkim[i].selector));
-				if (k->selector == NULL)
+			k->domain_len = dlen;
+			if (sel != NULL && !borrow) {
+				sel = mox__arena_strndup(&e->arena, sel,
+				    strlen(sel));
+				if (sel == NULL)
 					goto nomem;
 			}
+			k->selector = sel;
 		}
+	}
+	return MOX_OK;
+nomem:
+	eval_fini(e);
+	return MOX_ENOMEM;
+}
+
+static int
+eval_create(mox_dmarc_eval **out, const mox_dmarc_spf *spf,
+    const mox_dmarc_dkim *dkim, size_t ndkim, const mox_dmarc_options *opts)
+{
+	mox_dmarc_eval *e;
+	int rc;
+
+	e = mox__malloc(sizeof(*e));
+	if (e == NULL)
+		return MOX_ENOMEM;
+	rc = eval_init(e, spf, dkim, ndkim, opts, false);
+	if (rc != MOX_OK) {
+		mox__free(e);
+		return rc;
 	}
 	*out = e;
 	return MOX_OK;
-nomem:
-	mox_dmarc_eval_free(e);
-	return MOX_ENOMEM;
 }
 
 static int
@@ -1179,30 +1361,103 @@ mox_dmarc_eval_new(mox_dmarc_eval **out, const uint8_t *from,
 	return MOX_OK;
 }
 
-int
-mox_dmarc_eval_new_msg(mox_dmarc_eval **out, const uint8_t *msg, size_t len,
-    const mox_dmarc_spf *spf, const mox_dmarc_dkim *dkim, size_t ndkim,
-    const mox_dmarc_options *opts)
+/* The default limits of mox_msg_options (MOX_MSG_OPTIONS_INIT). */
+#define HDR_MAX_SIZE ((size_t)1 << 20)
+#define HDR_MAX_FIELDS 10000
+
+/* RFC 5322 3.6.8 ftext. */
+static bool
+ftext(int c)
 {
-	mox_msg_field f = MOX_MSG_FIELD_INIT, first = MOX_MSG_FIELD_INIT;
-	mox_msg_iter it;
-	mox_dmarc_eval *e;
+	return c >= 33 && c <= 126 && c != ':';
+}
+
+/*
+ * The From fields of a header section of at most HDR_MAX_SIZE octets, as
+ * mox_msg_iter_find(it, "From") with the default options finds them:
+ * fields end at a line end not followed by WSP, the section at an empty
+ * line or the end; a field is a From field when its name (ftext up to
+ * optional WSP and ':') is "From" in any case; fields with a NUL are
+ * skipped (MOX_ENUL); more than HDR_MAX_FIELDS fields is MOX_ELIMIT
+ * (within HDR_MAX_SIZE no other limit applies). Without the iterator's
+ * bookkeeping for the fields that do not matter here. Returns MOX_OK or
+ * MOX_ELIMIT, the count in *nfrom and the first one's value.
+ */
+static int
+from_fields(const uint8_t *m, size_t len, size_t *nfrom, mox_slice *first)
+{
+	size_t pos = 0, nfields = 0;
+
+	*nfrom = 0;
+	while (pos < len) {
+		size_t start = pos, lstart = pos, lend, next, i;
+
+		if (m[pos] == '\n' || (m[pos] == '\r' && pos + 1 < len &&
+		    m[pos + 1] == '\n'))
+			break;
+		if (nfields >= HDR_MAX_FIELDS)
+			return MOX_ELIMIT;
+		for (;;) {
+			const uint8_t *q = memchr(m + lstart, '\n',
+			    len - lstart);
+
+			if (q == NULL) {
+				lend = next = len;
+			} else {
+				size_t nl = (size_t)(q - m);
+
+				lend = nl > lstart && m[nl - 1] == '\r' ?
+				    nl - 1 : nl;
+				next = nl + 1;
+			}
+			if (next < len && (m[next] == ' ' || m[next] == '\t')) {
+				lstart = next;
+				continue;
+			}
+			break;
+		}
+		nfields++;
+		pos = next;
+		if (lend - start < 5 || (m[start] | 0x20) != 'f' ||
+		    (m[start + 1] | 0x20) != 'r' ||
+		    (m[start + 2] | 0x20) != 'o' ||
+		    (m[start + 3] | 0x20) != 'm' || ftext(m[start + 4]))
+			continue;
+		for (i = start + 4; i < lend && (m[i] == ' ' || m[i] == '\t');
+		    i++)
+			;
+		if (i >= lend || m[i] != ':')
+			continue;       /* malformed (MOX_ESYNTAX) */
+		if (memchr(m + start, '\0', next - start) != NULL)
+			continue;       /* MOX_ENUL */
+		if ((*nfrom)++ == 0) {
+			first->ptr = m + i + 1;
+			first->len = lend - (i + 1);
+		}
+	}
+	return MOX_OK;
+}
+
+/* The From domain of a message's header section. */
+static int
+from_msg(mox_dmarc_eval *e, const uint8_t *msg, size_t len)
+{
+	mox_slice first = { NULL, 0 };
 	size_t nfrom = 0;
 	int rc;
 
-	rc = check_args(out, dkim, ndkim, opts);
-	if (rc != MOX_OK)
-		return rc;
-	if (msg == NULL && len > 0)
-		return MOX_EINVAL;
-	rc = eval_create(&e, spf, dkim, ndkim, opts);
-	if (rc != MOX_OK)
-		return rc;
-	rc = mox_msg_iter_init(&it, msg, len, NULL);
-	while (rc == MOX_OK) {
-		rc = mox_msg_iter_find(&it, "From", &f);
-		if (rc == MOX_OK && nfrom++ == 0)
-			first = f;
+	if (len <= HDR_MAX_SIZE) {
+		rc = from_fields(msg, len, &nfrom, &first);
+	} else {
+		mox_msg_field f = MOX_MSG_FIELD_INIT;
+		mox_msg_iter it;
+
+		rc = mox_msg_iter_init(&it, msg, len, NULL);
+		while (rc == MOX_OK) {
+			rc = mox_msg_iter_find(&it, "From", &f);
+			if (rc == MOX_OK && nfrom++ == 0)
+				first = f.value;
+		}
 	}
 	if (rc == MOX_ELIMIT) {
 		e->from_status = FROM_PERM;
@@ -1215,11 +1470,31 @@ mox_dmarc_eval_new_msg(mox_dmarc_eval **out, const uint8_t *msg, size_t len,
 		e->from_status = FROM_PERM;
 		e->from_reason = "several From fields";
 	} else {
-		rc = from_extract(e, first.value.ptr, first.value.len);
-		if (rc != MOX_OK) {
-			mox_dmarc_eval_free(e);
-			return rc;
-		}
+		return from_extract(e, first.ptr, first.len);
+	}
+	return MOX_OK;
+}
+
+int
+mox_dmarc_eval_new_msg(mox_dmarc_eval **out, const uint8_t *msg, size_t len,
+    const mox_dmarc_spf *spf, const mox_dmarc_dkim *dkim, size_t ndkim,
+    const mox_dmarc_options *opts)
+{
+	mox_dmarc_eval *e;
+	int rc;
+
+	rc = check_args(out, dkim, ndkim, opts);
+	if (rc != MOX_OK)
+		return rc;
+	if (msg == NULL && len > 0)
+		return MOX_EINVAL;
+	rc = eval_create(&e, spf, dkim, ndkim, opts);
+	if (rc != MOX_OK)
+		return rc;
+	rc = from_msg(e, msg, len);
+	if (rc != MOX_OK) {
+		mox_dmarc_eval_free(e);
+		return rc;
 	}
 	*out = e;
 	return MOX_OK;
@@ -1230,19 +1505,16 @@ mox_dmarc_eval_free(mox_dmarc_eval *e)
 {
 	if (e == NULL)
 		return;
-	if (e->cache != e->cache0)
-		mox__free(e->cache);
-	mox__arena_free(&e->arena);
+	eval_fini(e);
 	mox__free(e);
 }
 
-int
-mox_dmarc_eval_step(mox_dmarc_eval *e, mox_dmarc_question *q)
+/* mox_dmarc_eval_step() after its argument checks. */
+static int
+eval_step(mox_dmarc_eval *e, mox_dmarc_question *q)
 {
 	int rc;
 
-	if (e == NULL || q == NULL)
-		return MOX_EINVAL;
 	if (e->err != 0)
 		return e->err;
 	if (e->awaiting)
@@ -1266,10 +1538,17 @@ mox_dmarc_eval_step(mox_dmarc_eval *e, mox_dmarc_question *q)
 }
 
 int
-mox_dmarc_eval_answer(mox_dmarc_eval *e, const mox_dns_answer *ans)
+mox_dmarc_eval_step(mox_dmarc_eval *e, mox_dmarc_question *q)
 {
-	if (e == NULL)
+	if (e == NULL || q == NULL)
 		return MOX_EINVAL;
+	return eval_step(e, q);
+}
+
+/* mox_dmarc_eval_answer() for an evaluator that is not NULL. */
+static int
+eval_answer(mox_dmarc_eval *e, const mox_dns_answer *ans)
+{
 	if (e->err != 0)
 		return e->err;
 	if (!e->awaiting)
@@ -1280,6 +1559,14 @@ mox_dmarc_eval_answer(mox_dmarc_eval *e, const mox_dns_answer *ans)
 		e->secure = false;
 	return answer(e, ans != NULL ? mox_dns_answer_result(ans) :
 	    MOX_DNS_SERVFAIL, ans, false);
+}
+
+int
+mox_dmarc_eval_answer(mox_dmarc_eval *e, const mox_dns_answer *ans)
+{
+	if (e == NULL)
+		return MOX_EINVAL;
+	return eval_answer(e, ans);
 }
 
 int
@@ -1326,17 +1613,21 @@ mox_dmarc_eval_result(const mox_dmarc_eval *e, mox_dmarc_result *out)
 	if (e->policy_entry != NO_ENTRY)
 		pe = &e->cache[e->policy_entry];
 	strs[0] = e->from;
+	lens[0] = e->from_len;
 	strs[1] = e->org_f_known ? e->org_f : NULL;
+	lens[1] = e->org_len;
 	strs[2] = pe != NULL ? pe->name : NULL;
+	lens[2] = pe != NULL ? pe->len : 0;
 	strs[3] = pe != NULL ? pe->rec->text : NULL;
+	lens[3] = pe != NULL ? pe->rec->text_len : 0;
 	strs[4] = e->dkim_aligned ? e->dkim[e->dkim_idx].domain : NULL;
+	lens[4] = e->dkim_aligned ? e->dkim[e->dkim_idx].domain_len : 0;
 	strs[5] = e->dkim_aligned ? e->dkim[e->dkim_idx].selector : NULL;
+	lens[5] = strs[5] != NULL ? strlen(strs[5]) : 0;
 	strs[6] = e->verdict != MOX_DMARC_PASS ? e->reason : NULL;
-	for (i = 0; i < 7; i++) {
-		lens[i] = strs[i] == NULL ? 0 : i == 2 ? pe->len :
-		    strlen(strs[i]);
+	lens[6] = strs[6] != NULL ? strlen(strs[6]) : 0;
+	for (i = 0; i < 7; i++)
 		total += strs[i] != NULL ? lens[i] + 1 : 0;
-	}
 	block = mox__malloc(total > 0 ? total : 1);
 	if (block == NULL)
 		return MOX_ENOMEM;
@@ -1344,7 +1635,7 @@ mox_dmarc_eval_result(const mox_dmarc_eval *e, mox_dmarc_result *out)
 	for (i = 0; i < 7; i++) {
 		if (strs[i] == NULL)
 			continue;
-		memcpy(p, strs[i], lens[i]);
+		copy_short(p, strs[i], lens[i]);
 		p[lens[i]] = '\0';
 		strs[i] = p;
 		p += lens[i] + 1;
@@ -1385,7 +1676,7 @@ mox_dmarc_result_release(mox_dmarc_result *res)
 		return;
 	version = res->version;
 	mox__free(res->owned_);
-	memset(res, 0, sizeof(*res));
+	mox__memzero(res, sizeof(*res));
 	res->version = version;
 }
 
@@ -1394,7 +1685,9 @@ mox_dmarc_check(mox_dmarc_result *out, mox_resolver *r, const uint8_t *msg,
     size_t len, const mox_dmarc_spf *spf, const mox_dmarc_dkim *dkim,
     size_t ndkim, const mox_dmarc_options *opts)
 {
-	mox_dmarc_eval *e;
+	/* The evaluator lives on the stack: nothing of it outlives the
+	 * call, and the inputs outlive it. */
+	mox_dmarc_eval ev, *e = &ev, *chk;
 	mox_dmarc_question q;
 	int rc;
 
@@ -1402,20 +1695,28 @@ mox_dmarc_check(mox_dmarc_result *out, mox_resolver *r, const uint8_t *msg,
 		return MOX_EINVAL;
 	if (out->version == 0 || out->version > MOX_DMARC_RESULT_VERSION)
 		return MOX_EVERSION;
-	rc = mox_dmarc_eval_new_msg(&e, msg, len, spf, dkim, ndkim, opts);
+	rc = check_args(&chk, dkim, ndkim, opts);
 	if (rc != MOX_OK)
 		return rc;
+	if (msg == NULL && len > 0)
+		return MOX_EINVAL;
+	rc = eval_init(e, spf, dkim, ndkim, opts, true);
+	if (rc != MOX_OK)
+		return rc;
+	rc = from_msg(e, msg, len);
+	if (rc != MOX_OK)
+		goto out;
 	for (;;) {
 		mox_dns_answer *ans = NULL;
 
-		rc = mox_dmarc_eval_step(e, &q);
+		rc = eval_step(e, &q);
 		if (rc < 0)
 			goto out;
 		if (rc == MOX_DMARC_STEP_DONE)
 			break;
 		rc = mox_dns_lookup(r, q.name, q.type, &ans);
 		if (rc == MOX_OK) {
-			rc = mox_dmarc_eval_answer(e, ans);
+			rc = eval_answer(e, ans);
 			mox_dns_answer_free(ans);
 		} else if (rc == MOX_ENOMEM) {
 			goto out;
@@ -1429,6 +1730,6 @@ mox_dmarc_check(mox_dmarc_result *out, mox_resolver *r, const uint8_t *msg,
 	}
 	rc = mox_dmarc_eval_result(e, out);
 out:
-	mox_dmarc_eval_free(e);
+	eval_fini(e);
 	return rc;
 }

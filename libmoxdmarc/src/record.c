@@ -50,17 +50,78 @@ dmarc__is_record(const uint8_t *p, size_t len)
 	return i == len || p[i] == ';';
 }
 
+/*
+ * Whether v[0..n) is the lowercase word w, ASCII case ignored. For a
+ * letter L, (c | 0x20) == L holds exactly for L and its uppercase form,
+ * so OR-ing 0x20 into every octet compares a word of letters without
+ * ignoring anything else.
+ */
+static bool
+word_eq(const char *v, const char *w, size_t n)
+{
+	uint32_t x, y;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&x, v + i, 4);
+		memcpy(&y, w + i, 4);
+		if ((x | 0x20202020u) != y)
+			return false;
+	}
+	for (; i < n; i++) {
+		if (((unsigned char)v[i] | 0x20) != (unsigned char)w[i])
+			return false;
+	}
+	return true;
+}
+
 /* A policy value (dmarc-request); -1 when invalid. */
 static int
 policy_value(const char *v, size_t n)
 {
-	if (mox__memcaseeq(v, n, "none"))
-		return MOX_DMARC_P_NONE;
-	if (mox__memcaseeq(v, n, "quarantine"))
-		return MOX_DMARC_P_QUARANTINE;
-	if (mox__memcaseeq(v, n, "reject"))
-		return MOX_DMARC_P_REJECT;
-	return -1;
+	switch (n) {
+	case 4:
+		return word_eq(v, "none", 4) ? MOX_DMARC_P_NONE : -1;
+	case 6:
+		return word_eq(v, "reject", 6) ? MOX_DMARC_P_REJECT : -1;
+	case 10:
+		return word_eq(v, "quarantine", 10) ?
+		    MOX_DMARC_P_QUARANTINE : -1;
+	default:
+		return -1;
+	}
+}
+
+/* Whether a one-octet value is c (a lowercase letter), case ignored. */
+static bool
+is_letter(const char *v, size_t n, char c)
+{
+	return n == 1 && mox__lower((unsigned char)v[0]) == c;
+}
+
+/* Whether any of n octets is a control character (< 0x20 or 0x7f), eight
+ * at a time: records almost never have one. */
+static bool
+has_ctl(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	uint64_t w, acc = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		/* An octet below 0x20 (for octets below 0x80: the others are
+		 * excluded by ~w), or one equal to 0x7f. */
+		acc |= ((w - ones * 0x20) & ~w) | (((w ^ (ones * 0x7f)) -
+		    ones) & ~(w ^ (ones * 0x7f)));
+	}
+	if ((acc & high) != 0)
+		return true;
+	for (; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return true;
+	}
+	return false;
 }
 
 /* RFC 3986 characters allowed in a dmarc-uri (',' and '!' must be
@@ -229,21 +290,81 @@ uint_value(const char *v, size_t n, unsigned long max, unsigned int *out)
 	return true;
 }
 
-/* Whether the value is 1*dmarc-value (%x20-3A / %x3C-7E). */
+/* Octets of a tag value: dmarc-value other than SP (0), SP, HTAB, the
+ * ';' that ends it, and the others. */
+enum { V_OK = 0, V_SP, V_TAB, V_SEMI, V_BAD };
+
+static const uint8_t vclass[256] = {
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_TAB, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_SP, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_SEMI, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK,
+	V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_OK, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+	V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD, V_BAD,
+};
+
+/*
+ * The value of a tag from vs (after the WSP following "="): *pos moves to
+ * its end (the ';' or len), *ve after its last octet other than WSP.
+ * Returns whether it is 1*dmarc-value (%x20-3A / %x3C-7E).
+ */
 static bool
-value_chars(const char *v, size_t n)
+value_scan(const char *s, size_t len, size_t *pos, size_t vs, size_t *ve)
 {
-	size_t i;
+	size_t p = *pos, e = vs, tab = SIZE_MAX;
+	bool bad = false;
 
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
+	for (;;) {
+		size_t from = p;
+		int k;
 
-		if (c < 0x20 || c > 0x7e)
-			return false;
+		while (p < len && vclass[(unsigned char)s[p]] == V_OK)
+			p++;
+		if (p > from)
+			e = p;
+		if (p >= len)
+			break;
+		k = vclass[(unsigned char)s[p]];
+		if (k == V_SEMI)
+			break;
+		if (k == V_TAB && tab == SIZE_MAX)
+			tab = p;
+		if (k == V_BAD) {
+			bad = true;
+			e = p + 1;
+		}
+		p++;
 	}
-	return true;
+	*pos = p;
+	*ve = e;
+	/* A tab before the last other octet is inside the value. */
+	return !bad && tab >= e && e > vs;
 }
 
 /* Parse a comma-separated URI list into an arena array. */
@@ -292,73 +413,105 @@ enum {
 	T_RUF, T_PCT, T_RF, T_RI, T_COUNT
 };
 
-/* The known tag of a name (1*ALPHA, ASCII case ignored), or -1. */
+/* A tag name as a number: its octets, the first lowest. */
+#define TAGKEY1(a) ((uint64_t)(a))
+#define TAGKEY2(a, b) (TAGKEY1(a) | (uint64_t)(b) << 8)
+#define TAGKEY3(a, b, c) (TAGKEY2(a, b) | (uint64_t)(c) << 16)
+#define TAGKEY4(a, b, c, d) (TAGKEY3(a, b, c) | (uint64_t)(d) << 24)
+#define TAGKEY5(a, b, c, d, e) (TAGKEY4(a, b, c, d) | (uint64_t)(e) << 32)
+
+/*
+ * The known tag of a name (1*ALPHA, ASCII case ignored), or -1. The name
+ * becomes one number (OR-ing 0x20 lowercases letters), compared as a
+ * whole: no byte buffer read back as a word.
+ */
 static int
 tag_of(const char *s, size_t n)
 {
-	char b[5];
+	uint64_t k = 0;
 	size_t i;
 
 	if (n > 5)
 		return -1;
 	for (i = 0; i < n; i++)
-		b[i] = (char)mox__lower((unsigned char)s[i]);
-	switch (n) {
-	case 1:
-		return b[0] == 'v' ? T_V : b[0] == 'p' ? T_P :
-		    b[0] == 't' ? T_T : -1;
-	case 2:
-		if (b[1] == 'p')
-			return b[0] == 's' ? T_SP : b[0] == 'n' ? T_NP : -1;
-		if (b[0] == 'f' && b[1] == 'o')
-			return T_FO;
-		if (b[0] == 'r')
-			return b[1] == 'f' ? T_RF : b[1] == 'i' ? T_RI : -1;
-		return -1;
-	case 3:
-		if (memcmp(b, "psd", 3) == 0)
-			return T_PSD;
-		if (memcmp(b, "rua", 3) == 0)
-			return T_RUA;
-		if (memcmp(b, "ruf", 3) == 0)
-			return T_RUF;
-		if (memcmp(b, "pct", 3) == 0)
-			return T_PCT;
-		return -1;
-	case 4:
-		return memcmp(b, "aspf", 4) == 0 ? T_ASPF : -1;
-	case 5:
-		return memcmp(b, "adkim", 5) == 0 ? T_ADKIM : -1;
-	default:
-		return -1;
+		k |= (uint64_t)((unsigned char)s[i] | 0x20) << (8 * i);
+	switch (k) {
+	case TAGKEY1('v'): return T_V;
+	case TAGKEY1('p'): return T_P;
+	case TAGKEY1('t'): return T_T;
+	case TAGKEY2('s', 'p'): return T_SP;
+	case TAGKEY2('n', 'p'): return T_NP;
+	case TAGKEY2('f', 'o'): return T_FO;
+	case TAGKEY2('r', 'f'): return T_RF;
+	case TAGKEY2('r', 'i'): return T_RI;
+	case TAGKEY3('p', 's', 'd'): return T_PSD;
+	case TAGKEY3('r', 'u', 'a'): return T_RUA;
+	case TAGKEY3('r', 'u', 'f'): return T_RUF;
+	case TAGKEY3('p', 'c', 't'): return T_PCT;
+	case TAGKEY4('a', 's', 'p', 'f'): return T_ASPF;
+	case TAGKEY5('a', 'd', 'k', 'i', 'm'): return T_ADKIM;
+	default: return -1;
 	}
 }
 
-int
-dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
-    const uint8_t *p, size_t len)
+/* Whether a comma-separated URI list holds a valid URI (uri_list()
+ * without building the list). */
+static bool
+uri_list_any(const char *v, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i <= n; i++) {
+		size_t s, e;
+
+		if (i < n && v[i] != ',')
+			continue;
+		s = start;
+		e = i;
+		start = i + 1;
+		while (s < e && is_wsp((unsigned char)v[s]))
+			s++;
+		while (e > s && is_wsp((unsigned char)v[e - 1]))
+			e--;
+		if (uri_valid(v + s, e - s))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The parser; full false leaves out what an evaluation does not read:
+ * the rua and ruf lists (only whether rua has a valid URI), fo, rf and
+ * ri stay at their defaults.
+ */
+static int
+record_parse(mox__arena *a, struct mox_dmarc_record **out,
+    const uint8_t *p, size_t len, bool full)
 {
 	struct mox_dmarc_record *r;
 	mox_dmarc_record_info *in;
 	const char *s = (const char *)p;
 	unsigned int seen = 0;
-	size_t i, pos;
+	size_t i, pos, rua_s = 0, rua_e = 0;
 	char *text;
 
 	*out = NULL;
 	if (len > DMARC_RECORD_MAX)
 		return MOX_ETOOLONG;
-	if (!dmarc__is_record(p, len))
+	/* An evaluation parses only what dmarc__is_record() found. */
+	if (full && !dmarc__is_record(p, len))
 		return MOX_ENOTFOUND;
 	r = mox__arena_alloc(a, sizeof(*r) + len + 1);
 	if (r == NULL)
 		return MOX_ENOMEM;
 	text = (char *)(r + 1);
-	memset(r, 0, sizeof(*r));
-	memcpy(text, p, len);
-	for (i = 0; i < len; i++) {
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			text[i] = '?';
+	mox__memzero(r, sizeof(*r));
+	mox__memcpy(text, p, len);
+	if (has_ctl(p, len)) {
+		for (i = 0; i < len; i++) {
+			if (p[i] < 0x20 || p[i] == 0x7f)
+				text[i] = '?';
+		}
 	}
 	text[len] = '\0';
 	r->text = text;
@@ -372,51 +525,62 @@ dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
 	in->ruf = NULL;
 	r->p_absent = true;
 
-	/* The first part is v=DMARC1 (checked above). */
+	/* The first part is v=DMARC1 (checked above). Then each part is
+	 * *WSP name *WSP "=" *WSP value *WSP, name 1*ALPHA; other parts are
+	 * ignored. One pass: the value's trailing WSP and whether it is
+	 * 1*dmarc-value (%x20-3A / %x3C-7E) come with the search for its
+	 * end. */
 	pos = 0;
 	while (pos < len && s[pos] != ';')
 		pos++;
 	seen |= 1u << T_V;
 	while (pos < len) {
-		size_t start = ++pos, end, eq, ns, ne, vs, ve;
-		int tag = -1, pv;
+		size_t ns, ne, vs, ve;
+		const char *q;
+		int tag, pv;
 
-		while (pos < len && s[pos] != ';')
+		pos++;
+		while (pos < len && is_wsp((unsigned char)s[pos]))
 			pos++;
-		end = pos;
-		while (start < end && is_wsp((unsigned char)s[start]))
-			start++;
-		while (end > start && is_wsp((unsigned char)s[end - 1]))
-			end--;
-		if (start == end)
+		ns = pos;
+		while (pos < len && mox__isalpha((unsigned char)s[pos]))
+			pos++;
+		ne = pos;
+		while (pos < len && is_wsp((unsigned char)s[pos]))
+			pos++;
+		if (ne == ns || pos >= len || s[pos] != '=') {
+			/* Empty, or not a tag: ignored. */
+			while (pos < len && s[pos] != ';')
+				pos++;
 			continue;
-		for (eq = start; eq < end && s[eq] != '='; eq++)
-			;
-		if (eq == end)
-			continue;        /* not a tag: ignored */
-		ns = start;
-		ne = eq;
-		while (ne > ns && is_wsp((unsigned char)s[ne - 1]))
-			ne--;
-		vs = eq + 1;
-		ve = end;
-		while (vs < ve && is_wsp((unsigned char)s[vs]))
-			vs++;
-		for (i = ns; i < ne; i++) {
-			if (!mox__isalpha((unsigned char)s[i]))
-				break;
 		}
-		if (ne == ns || i != ne)
-			continue;        /* not a tag name: ignored */
+		pos++;
+		while (pos < len && is_wsp((unsigned char)s[pos]))
+			pos++;
+		vs = pos;
 		tag = tag_of(s + ns, ne - ns);
-		if (tag < 0)
-			continue;        /* unknown tag: ignored */
-		if ((seen & (1u << tag)) != 0) {
-			r->duplicate = true;
+		if (tag < 0 || (seen & (1u << tag)) != 0 ||
+		    (!full && (tag == T_RUA || tag == T_RUF || tag == T_FO ||
+		    tag == T_RF || tag == T_RI))) {
+			/* An unknown tag, a duplicate, or a value an
+			 * evaluation does not read (rua only when it
+			 * matters, below): to the end of the part. */
+			bool first = tag >= 0 && (seen & (1u << tag)) == 0;
+
+			if (tag >= 0 && !first)
+				r->duplicate = true;
+			else if (tag >= 0)
+				seen |= 1u << tag;
+			q = memchr(s + pos, ';', len - pos);
+			pos = q != NULL ? (size_t)(q - s) : len;
+			if (tag == T_RUA && first) {
+				rua_s = vs;
+				rua_e = pos;
+			}
 			continue;
 		}
 		seen |= 1u << tag;
-		if (!value_chars(s + vs, ve - vs)) {
+		if (!value_scan(s, len, &pos, vs, &ve)) {
 			/* Empty value or control/8-bit octets: invalid. */
 			vs = ve = 0;
 		}
@@ -446,25 +610,25 @@ dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
 				in->np = pv;
 			break;
 		case T_PSD:
-			if (mox__memcaseeq(s + vs, ve - vs, "y"))
+			if (is_letter(s + vs, ve - vs, 'y'))
 				in->psd = MOX_DMARC_PSD_Y;
-			else if (mox__memcaseeq(s + vs, ve - vs, "n"))
+			else if (is_letter(s + vs, ve - vs, 'n'))
 				in->psd = MOX_DMARC_PSD_N;
 			break;
 		case T_T:
-			if (mox__memcaseeq(s + vs, ve - vs, "y"))
+			if (is_letter(s + vs, ve - vs, 'y'))
 				in->testing = true;
 			break;
 		case T_ADKIM:
-			if (mox__memcaseeq(s + vs, ve - vs, "s"))
+			if (is_letter(s + vs, ve - vs, 's'))
 				in->adkim = MOX_DMARC_STRICT;
 			break;
 		case T_ASPF:
-			if (mox__memcaseeq(s + vs, ve - vs, "s"))
+			if (is_letter(s + vs, ve - vs, 's'))
 				in->aspf = MOX_DMARC_STRICT;
 			break;
 		case T_FO:
-			if (fo_valid(s + vs, ve - vs)) {
+			if (full && fo_valid(s + vs, ve - vs)) {
 				in->fo = mox__arena_strndup(a, s + vs, ve - vs);
 				if (in->fo == NULL)
 					return MOX_ENOMEM;
@@ -476,8 +640,8 @@ dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
 				return MOX_ENOMEM;
 			break;
 		case T_RUF:
-			if (uri_list(a, s + vs, ve - vs, &in->ruf, &in->nruf,
-			    &(bool){ false }) != MOX_OK)
+			if (full && uri_list(a, s + vs, ve - vs, &in->ruf,
+			    &in->nruf, &(bool){ false }) != MOX_OK)
 				return MOX_ENOMEM;
 			break;
 		case T_PCT:
@@ -487,13 +651,15 @@ dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
 				in->pct = 100;
 			break;
 		case T_RF:
-			if (ve > vs && rf_valid(s + vs, ve - vs)) {
+			if (full && ve > vs && rf_valid(s + vs, ve - vs)) {
 				in->rf = mox__arena_strndup(a, s + vs, ve - vs);
 				if (in->rf == NULL)
 					return MOX_ENOMEM;
 			}
 			break;
 		case T_RI:
+			if (!full)
+				break;
 			in->has_ri = uint_value(s + vs, ve - vs, 0xffffffffUL,
 			    &in->ri);
 			if (!in->has_ri)
@@ -502,6 +668,14 @@ dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
 		default:
 			break;
 		}
+	}
+	/* Whether rua= has a valid URI only matters with an invalid or
+	 * missing policy (dmarc__record_policy()). */
+	if (rua_e > rua_s && (r->p_invalid || r->p_absent || r->sp_invalid ||
+	    r->np_invalid)) {
+		pos = rua_s;
+		if (value_scan(s, rua_e, &pos, rua_s, &rua_e))
+			r->rua_valid = uri_list_any(s + rua_s, rua_e - rua_s);
 	}
 	{
 		struct dmarc_policy pol;
@@ -518,6 +692,20 @@ dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
 	}
 	*out = r;
 	return MOX_OK;
+}
+
+int
+dmarc__record_parse(mox__arena *a, struct mox_dmarc_record **out,
+    const uint8_t *p, size_t len)
+{
+	return record_parse(a, out, p, len, true);
+}
+
+int
+dmarc__record_parse_eval(mox__arena *a, struct mox_dmarc_record **out,
+    const uint8_t *p, size_t len)
+{
+	return record_parse(a, out, p, len, false);
 }
 
 void

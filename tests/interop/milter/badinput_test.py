@@ -316,7 +316,8 @@ def main():
         mm = harness.MoxMilter(
             h, milter_bin, AUTHSERV, zone=zone, internal=("10.0.0.0/8",),
             sign=["%s:rsa:%s" % (O, zone.key(O, "rsa").path),
-                  "%s:ed:%s" % (O, zone.key(O, "ed").path)])
+                  "%s:ed:%s" % (O, zone.key(O, "ed").path)],
+            env=harness.small_asan_quarantine_env())
         port, pid = mm.port, mm.pid
         probe = Probe(port, zone, ck, pid)
         if not probe.run("start"):
@@ -600,6 +601,7 @@ def main():
                                         r.reply_text))
         log("     big body test took %.1fs" % (time.monotonic() - t0))
         probe.run("%d MiB body" % big_mib)
+        harness.check_milter_exit(ck, h, mm)
     except (harness.HarnessError, OSError, mc.MilterError) as e:
         log("ERROR: %r" % (e,))
         ck.failures += 1

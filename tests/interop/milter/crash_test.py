@@ -223,6 +223,15 @@ def main():
             log("ok   final listing has all %d acknowledged evaluations of "
                 "%d rounds (%d lines)" % (len(all_acked), rounds,
                                           len(lines)))
+        rc = mm.stop()
+        san = harness.sanitizer_reports(h, mm.name)
+        if rc != 0 or san:
+            log("FAIL mox-milter stop: exit status %s, sanitizer reports %s"
+                % (rc, san[:3]))
+            failures += 1
+        else:
+            log("ok   mox-milter exits with 0 on SIGTERM, no sanitizer "
+                "reports")
     except (harness.HarnessError, OSError, mc.MilterError,
             subprocess.TimeoutExpired) as e:
         log("ERROR: %r" % (e,))

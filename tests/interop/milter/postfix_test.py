@@ -422,7 +422,7 @@ def main():
         if dkim is None:
             raise harness.Skip("python3-dkim (dkimpy) not importable")
         if reference:
-            harness.need("opendkim", "opendmarc")
+            harness.need("opendkim", "opendmarc", "ip", "mount")
             harness.enter_private_netns()
         else:
             milter_bin = harness.mox_milter_path(build_dir)
@@ -499,6 +499,8 @@ def main():
             if not ck.check(raw is not None, "%s: delivered" % c.name):
                 continue
             check_delivered(ck, c, raw, nsd, reference)
+        if not reference:
+            harness.check_milter_exit(ck, h, mm)
         if ck.failures:
             log("--- postfix log:\n" + pf.maillog_tail(60))
             for name in ("mox-milter", "opendkim", "opendmarc"):
