@@ -255,13 +255,16 @@ round_run(const char *path, int round, int delay_ms, struct idset *acked,
 		return -1;
 	}
 	mstore_close(s);
-	qsort(f.ids.ids, f.ids.n, sizeof(*f.ids.ids), cmp_id);
+	/* qsort and bsearch want non-NULL arrays even when empty (the child
+	 * can be killed before its first commit). */
+	if (f.ids.n > 0)
+		qsort(f.ids.ids, f.ids.n, sizeof(*f.ids.ids), cmp_id);
 	for (i = 1; i < f.ids.n; i++)
 		if (strcmp(f.ids.ids[i - 1], f.ids.ids[i]) == 0)
 			dup++;
 	for (i = 0; i < acked->n; i++) {
-		if (bsearch(acked->ids[i], f.ids.ids, f.ids.n,
-			sizeof(*f.ids.ids), cmp_id) == NULL) {
+		if (f.ids.n == 0 || bsearch(acked->ids[i], f.ids.ids,
+			f.ids.n, sizeof(*f.ids.ids), cmp_id) == NULL) {
 			if (missing < 5)
 				fprintf(stderr, "round %d: acknowledged %s "
 						"missing\n",
