@@ -251,7 +251,8 @@ load_key(struct mconf_sign *s, char *err, size_t errcap)
 	ssize_t got;
 	int fd, rc;
 
-	fd = open(s->keyfile, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the open; fstat refuses it. */
+	fd = open(s->keyfile, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		errf(err, errcap, "private key file %s: %s", s->keyfile,
 		    strerror(errno));
@@ -650,6 +651,8 @@ mconf_free(struct mconf *c)
 	free(c);
 }
 
+static int conf_loaded(struct mconf *c, char *err, size_t errcap);
+
 int
 mconf_load(struct mconf *c, const char *path, char *err, size_t errcap)
 {
@@ -659,6 +662,27 @@ mconf_load(struct mconf *c, const char *path, char *err, size_t errcap)
 	}
 	if (sconf_parse_file(mconf_keys, c, path, err, errcap) != 0)
 		return -1;
+	return conf_loaded(c, err, errcap);
+}
+
+int
+mconf_load_text(struct mconf *c, const char *name, const char *text,
+    size_t len, char *err, size_t errcap)
+{
+	if (c == NULL || name == NULL || (text == NULL && len > 0)) {
+		errf(err, errcap, "no config");
+		return -1;
+	}
+	if (sconf_parse(mconf_keys, c, name, NULL, text, len, err,
+	    errcap) != 0)
+		return -1;
+	return conf_loaded(c, err, errcap);
+}
+
+/* What follows a parse: derived defaults. */
+static int
+conf_loaded(struct mconf *c, char *err, size_t errcap)
+{
 	if (c->hostname == NULL && c->authserv_id != NULL) {
 		char d[MOX_DOMAIN_MAX + 1];
 

@@ -12,6 +12,8 @@
  *   report.c   `mox-milter dmarc-report`: aggregate reports from the store
  *   mlog.c     logfmt logging to stderr or syslog
  *   stats.c    result counters, Prometheus text file
+ *   authres.c  our own Authentication-Results fields among incoming ones
+ *   sockopt.c  TCP_NODELAY and TCP_QUICKACK on libmilter's connections
  */
 #ifndef MOX_MILTER_H
 #define MOX_MILTER_H
@@ -143,6 +145,12 @@ struct mconf *mconf_new(void);
  */
 int mconf_load(struct mconf *c, const char *path, char *err, size_t errcap);
 
+/* The same for config text in memory (len octets, no NUL needed); name
+ * is used in error messages, relative paths are taken from the current
+ * directory. */
+int mconf_load_text(struct mconf *c, const char *name, const char *text,
+    size_t len, char *err, size_t errcap);
+
 /* "-sign DOMAIN:SELECTOR:KEYFILE": add a selector and load its key.
  * Returns 0, or -1 with a message in err. */
 int mconf_add_sign(struct mconf *c, const char *spec, char *err,
@@ -178,6 +186,14 @@ const char *mconf_hostname(const struct mconf *c);
  */
 int mconf_resolver(const struct mconf *c, mox_resolver **out, char *err,
     size_t errcap);
+
+/* --------------------------------------------------------------- authres */
+
+/* Whether an Authentication-Results field value (NUL-terminated, as
+ * libmilter gives it) claims authserv-id id (RFC 8601 2.2: [CFWS]
+ * authserv-id, a token or a quoted-string), ignoring ASCII case. Reads
+ * only up to the NUL; any bytes are safe. (authres.c) */
+bool ar_is_ours(const char *v, const char *id);
 
 /* ----------------------------------------------------------------- store */
 
