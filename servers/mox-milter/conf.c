@@ -896,8 +896,8 @@ mconf_describe(FILE *f)
 }
 
 int
-mconf_resolver(const struct mconf *c, mox_resolver **out, char *err,
-    size_t errcap)
+mconf_resolver(const struct mconf *c, const mox_unbound_options *extra,
+    mox_resolver **out, char *err, size_t errcap)
 {
 	mox_unbound_options uo = MOX_UNBOUND_OPTIONS_INIT;
 	mox_resolver *r = NULL;
@@ -918,7 +918,15 @@ mconf_resolver(const struct mconf *c, mox_resolver **out, char *err,
 			return -1;
 		}
 	} else {
-		if (c->ndns_servers > 0) {
+		if (extra != NULL) {
+			uo.stubs = extra->stubs;
+			uo.nstubs = extra->nstubs;
+			uo.unbound_options = extra->unbound_options;
+			uo.nunbound_options = extra->nunbound_options;
+		}
+		if (extra != NULL && extra->mode == MOX_UNBOUND_RECURSE) {
+			uo.mode = MOX_UNBOUND_RECURSE;
+		} else if (c->ndns_servers > 0) {
 			uo.mode = MOX_UNBOUND_FORWARD;
 			uo.forwarders = (const char *const *)c->dns_servers;
 			uo.nforwarders = c->ndns_servers;

@@ -535,56 +535,26 @@ fail:
 	return NULL;
 }
 
-/* The resolver the config asks for; NULL after logging why not. */
+/* The resolver the config and flags ask for; NULL after logging why not. */
 static mox_resolver *
 open_resolver(const struct mconf *c, const struct flags *fl)
 {
-	mox_unbound_options uo = MOX_UNBOUND_OPTIONS_INIT;
+	mox_unbound_options extra = MOX_UNBOUND_OPTIONS_INIT;
 	mox_resolver *r = NULL;
 	char err[512];
-	int rc;
 
-	if (c->zone_file != NULL) {
-		rc = mox_resolver_new_static(&r);
-		if (rc == MOX_OK)
-			rc = mox_resolver_static_load_file(r, c->zone_file,
-			    NULL);
-		if (rc != MOX_OK) {
-			const char *m = r != NULL &&
-			    mox_resolver_errmsg(r)[0] != '\0' ?
-			    mox_resolver_errmsg(r) : mox_strerror(rc);
-
-			mlog(MLOG_ERROR, "loading zone file", "path",
-			    c->zone_file, "err", m, (const char *)NULL);
-			mox_resolver_free(r);
-			return NULL;
-		}
-	} else {
-		uo.mode = fl->recurse ? MOX_UNBOUND_RECURSE :
-		    c->ndns_servers > 0 ? MOX_UNBOUND_FORWARD :
-		    MOX_UNBOUND_RESOLVCONF;
-		uo.resolvconf = c->resolvconf;
-		uo.forwarders = (const char *const *)c->dns_servers;
-		uo.nforwarders = c->ndns_servers;
-		uo.stubs = fl->stubs;
-		uo.nstubs = fl->nstubs;
-		uo.trust_anchor_file = c->trust_anchor;
-		uo.timeout_ms = c->dns_timeout_ms;
-		uo.unbound_options = fl->uopts;
-		uo.nunbound_options = fl->nuopts;
-		err[0] = '\0';
-		rc = mox_resolver_new_unbound_err(&r, &uo, err, sizeof(err));
-		if (rc != MOX_OK) {
-			mlog(MLOG_ERROR, "starting resolver", "err",
-			    err[0] != '\0' ? err : mox_strerror(rc),
-			    (const char *)NULL);
-			return NULL;
-		}
+	if (fl->recurse)
+		extra.mode = MOX_UNBOUND_RECURSE;
+	extra.stubs = fl->stubs;
+	extra.nstubs = fl->nstubs;
+	extra.unbound_options = fl->uopts;
+	extra.nunbound_options = fl->nuopts;
+	if (mconf_resolver(c, &extra, &r, err, sizeof(err)) != 0) {
+		mlog(MLOG_ERROR, "starting resolver", "err", err,
+		    (const char *)NULL);
+		return NULL;
 	}
-	if (c->dns_timeout_ms > 0)
-		mox_resolver_set_timeout(r, c->dns_timeout_ms);
-	mox_resolver_set_log(r, mlog_lib, (void *)"dns",
-	    c->log_level);
+	mox_resolver_set_log(r, mlog_lib, (void *)"dns", c->log_level);
 	return r;
 }
 

@@ -181,11 +181,13 @@ const char *mconf_hostname(const struct mconf *c);
 /*
  * The resolver the DNS settings ask for: an in-memory one with the records
  * of zone_file, else libunbound forwarding to dns_servers or to the
- * nameservers of resolvconf, with trust_anchor and dns_timeout_ms.
+ * nameservers of resolvconf, with trust_anchor and dns_timeout_ms. extra
+ * (may be NULL) adds what only flags give: MOX_UNBOUND_RECURSE as mode,
+ * stubs and unbound options (borrowed for the call).
  * Returns 0 with *out set (mox_resolver_free()), or -1 with a message.
  */
-int mconf_resolver(const struct mconf *c, mox_resolver **out, char *err,
-    size_t errcap);
+int mconf_resolver(const struct mconf *c, const mox_unbound_options *extra,
+    mox_resolver **out, char *err, size_t errcap);
 
 /* --------------------------------------------------------------- authres */
 

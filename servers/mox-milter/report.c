@@ -828,9 +828,9 @@ dest_allowed(struct ctx *x, const char *policy, const char *dest)
 		if (x->zone != NULL) {
 			zc = *x->c;
 			zc.zone_file = (char *)(uintptr_t)x->zone;
-			rc = mconf_resolver(&zc, &x->dns, err, sizeof(err));
+			rc = mconf_resolver(&zc, NULL, &x->dns, err, sizeof(err));
 		} else {
-			rc = mconf_resolver(x->c, &x->dns, err, sizeof(err));
+			rc = mconf_resolver(x->c, NULL, &x->dns, err, sizeof(err));
 		}
 		if (rc != 0) {
 			warnx("%s", err);
