@@ -520,7 +520,7 @@ static const struct sconf_key limits_keys[] = {
 	    .min = 0, .max = INT64_MAX, .def = "0",
 	    .doc = "Body octets hashed for DKIM verification; the rest is "
 		   "not read, and signatures over more of the body (without "
-		   "l=) fail to verify. 0 for no limit." },
+		   "l=) are not verified: dkim=policy. 0 for no limit." },
 	{ .name = "MilterTimeout", .type = SCONF_DURATION, C(milter_timeout),
 	    .unit = 1000, .min = 1, .max = 86400, .def = "5m",
 	    .doc = "How long the MTA may stay silent in the middle of a "
